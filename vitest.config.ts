@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const guard = fileURLToPath(new URL('./test/support/loopback-guard.mjs', import.meta.url));
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    // The guard is preloaded into every test process and, through execArgv, into its worker threads.
+    execArgv: ['--import', guard, '--conditions=source'],
+    env: { PEERSCOPE_LOOPBACK_GUARD: guard },
+    setupFiles: ['test/support/setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    maxWorkers: 2,
+  },
+});
