@@ -48,7 +48,12 @@ export type PeerEventBody =
   /** Addresses learned from the peer, as `host:port` (IPv6 in brackets). Recorded, dialled only if allowed. */
   | { type: 'addresses'; addresses: string[] }
   /** Inventory announcements by type name (e.g. block, tx, witness-tx). */
-  | { type: 'inv'; counts: Record<string, number> };
+  | { type: 'inv'; counts: Record<string, number> }
+  /**
+   * Application data a protocol hands to the embedding program (a p2pnet message, a Bitcoin reject).
+   * `data` must be structured-clone-safe.
+   */
+  | { type: 'app'; name: string; data: unknown };
 
 /** A body stamped by the engine with the connection id, the peer's address and the time (ms since epoch). */
 export type PeerEvent = PeerEventBody & { peer: string; address: string; at: number };

@@ -23,6 +23,11 @@ export interface WireCodec<Msg> {
   decode(chunk: Uint8Array): Decoded<Msg>[];
   /** Encode one message for the wire. */
   encode(message: Msg): { command: string; bytes: Uint8Array };
+  /**
+   * Bytes held for a message not yet complete. While non-zero the engine runs a stall timer, so a peer
+   * that stops mid-message fails with 'timeout-stall' instead of pinning a buffer forever.
+   */
+  pending?(): number;
 }
 
 export type Direction = 'outbound' | 'inbound';
@@ -39,6 +44,10 @@ export interface PeerLink<Msg> {
   readonly port: number;
   readonly direction: Direction;
   send(message: Msg): void;
+  /** Raw bytes, bypassing the codec (handshake preambles that are not messages, e.g. RLPx auth). */
+  write(bytes: Uint8Array, command?: string): void;
+  /** The codec of this connection (for protocols whose framing changes after the handshake). */
+  readonly codec: WireCodec<Msg>;
   onMessage(handler: ((message: Msg) => void) | null): void;
   report(event: PeerEventBody): void;
 }

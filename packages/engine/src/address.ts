@@ -1,0 +1,39 @@
+import net from 'node:net';
+
+/** `host:port`, with IPv6 hosts in brackets so the port stays unambiguous. */
+export function formatAddress(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port`, `[v6]:port`, or a bare host with `defaultPort`. Throws a one-line message. */
+export function parseAddress(text: string, defaultPort?: number): HostPort {
+  const s = text.trim();
+  let host: string;
+  let portText: string | undefined;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (bracketed) {
+    host = bracketed[1];
+    portText = bracketed[2];
+    if (!net.isIPv6(host)) throw new Error(`"${text}" is not an address: ${host} is not an IPv6 address`);
+  } else if (net.isIPv6(s)) {
+    host = s;
+  } else {
+    const i = s.lastIndexOf(':');
+    host = i >= 0 ? s.slice(0, i) : s;
+    portText = i >= 0 ? s.slice(i + 1) : undefined;
+    if (!/^[A-Za-z0-9.-]+$/.test(host)) throw new Error(`"${text}" is not an address: expected host:port`);
+  }
+  let port = defaultPort;
+  if (portText !== undefined) {
+    if (!/^\d+$/.test(portText)) throw new Error(`"${text}" is not an address: port must be a number`);
+    port = Number(portText);
+  }
+  if (port === undefined) throw new Error(`"${text}" is not an address: a port is required (host:port)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${text}" is not an address: port ${port} is out of range 1-65535`);
+  return { host, port };
+}

@@ -1,0 +1,152 @@
+import net from 'node:net';
+import { assign, fromCallback, sendTo, setup, type AnyActorLogic } from 'xstate';
+import type { FailureReason, PeerEventBody, PeerInfo } from './events.js';
+import type { Direction, PeerLink, ProtocolActorEvent, WireCodec } from './protocol.js';
+import { SocketLink, socketFailure, type LinkFailure } from './socket-link.js';
+
+export interface PeerTimeouts {
+  /** TCP connect. */
+  connectMs: number;
+  /** From connected to the protocol's handshake.done. */
+  handshakeMs: number;
+  /** A message started but not finished. */
+  stallMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: PeerTimeouts = { connectMs: 10_000, handshakeMs: 20_000, stallMs: 30_000 };
+
+export interface PeerMachineInput {
+  id: string;
+  host: string;
+  port: number;
+  config: unknown;
+  /** An accepted socket (inbound): connecting completes at once. */
+  socket?: net.Socket;
+  timeouts: PeerTimeouts;
+  createCodec(direction: Direction): WireCodec<unknown>;
+  report(event: PeerEventBody): void;
+}
+
+interface PeerContext extends PeerMachineInput {
+  link?: SocketLink<unknown>;
+  info?: PeerInfo;
+  end?: LinkFailure;
+}
+
+type PeerMachineEvent =
+  | ProtocolActorEvent
+  | { type: 'transport.connected'; link: SocketLink<unknown> }
+  | { type: 'transport.ended'; reason: FailureReason; detail?: string }
+  | { type: 'peer.command'; command: unknown }
+  | { type: 'stop' };
+
+interface TransportInput {
+  context: PeerMachineInput;
+}
+
+/**
+ * The socket, for the machine's whole life: dials (or adopts an accepted socket), builds the link once
+ * connected, and reports every way the connection ends. Stopping the machine destroys the socket.
+ */
+const transport = fromCallback<{ type: 'noop' }, TransportInput>(({ input, sendBack }) => {
+  const { id, host, port, timeouts, createCodec, report } = input.context;
+  const direction: Direction = input.context.socket ? 'inbound' : 'outbound';
+  let link: SocketLink<unknown> | undefined;
+  let socket: net.Socket;
+  const ended = (f: LinkFailure) => sendBack({ type: 'transport.ended', reason: f.reason, detail: f.detail });
+  const connected = () => {
+    socket.removeListener('error', failedToConnect);
+    link = new SocketLink(id, host, port, direction, socket, createCodec(direction), report, ended, timeouts.stallMs);
+    sendBack({ type: 'transport.connected', link });
+  };
+  const failedToConnect = (err: NodeJS.ErrnoException) => ended(socketFailure(err));
+  try {
+    if (input.context.socket) {
+      socket = input.context.socket;
+      queueMicrotask(connected);
+    } else {
+      socket = net.connect({ host, port });
+      socket.once('connect', connected);
+      socket.once('error', failedToConnect);
+    }
+  } catch (err) {
+    queueMicrotask(() => ended(socketFailure(err as NodeJS.ErrnoException)));
+    return () => {};
+  }
+  return () => {
+    if (link) link.close();
+    else socket.destroy();
+  };
+});
+
+/**
+ * The generic peer: connecting → handshaking → ready, ending in failed (typed reason) or closed (stopped).
+ * It knows no protocol: the handshake and session actors are supplied with `provide({ actors })`.
+ */
+export const peerMachine = setup({
+  types: {
+    context: {} as PeerContext,
+    input: {} as PeerMachineInput,
+    events: {} as PeerMachineEvent,
+  },
+  actors: {
+    transport,
+    // Placeholders: every protocol provides both.
+    handshake: fromCallback(() => {}) as AnyActorLogic,
+    session: fromCallback(() => {}) as AnyActorLogic,
+  },
+  delays: {
+    connectTimeout: ({ context }) => context.timeouts.connectMs,
+    handshakeTimeout: ({ context }) => context.timeouts.handshakeMs,
+  },
+  actions: {
+    setEnd: assign((_, params: { reason: FailureReason }) => ({ end: { reason: params.reason } })),
+    reportState: ({ context }, params: { state: 'connecting' | 'handshaking' | 'ready' }) =>
+      context.report({ type: 'state', state: params.state }),
+    reportEnd: ({ context }, params: { state: 'failed' | 'closed' }) =>
+      context.report({ type: 'state', state: params.state, reason: context.end?.reason ?? 'stopped', detail: context.end?.detail }),
+  },
+}).createMachine({
+  id: 'peer',
+  context: ({ input }) => ({ ...input }),
+  invoke: { id: 'transport', src: 'transport', input: ({ context }) => ({ context }) },
+  initial: 'connecting',
+  on: {
+    'transport.ended': { target: '.failed', actions: assign({ end: ({ event }) => ({ reason: event.reason, detail: event.detail }) }) },
+    'peer.fail': { target: '.failed', actions: assign({ end: ({ event }) => ({ reason: event.reason, detail: event.detail }) }) },
+    stop: { target: '.closed', actions: { type: 'setEnd', params: { reason: 'stopped' } } },
+  },
+  states: {
+    connecting: {
+      entry: { type: 'reportState', params: { state: 'connecting' } },
+      on: { 'transport.connected': { target: 'handshaking', actions: assign({ link: ({ event }) => event.link }) } },
+      after: { connectTimeout: { target: 'failed', actions: { type: 'setEnd', params: { reason: 'timeout-connect' } } } },
+    },
+    handshaking: {
+      entry: { type: 'reportState', params: { state: 'handshaking' } },
+      invoke: {
+        id: 'protocol',
+        src: 'handshake',
+        input: ({ context }: { context: PeerContext }) => ({ link: context.link as PeerLink<unknown>, config: context.config }),
+      },
+      on: {
+        'handshake.done': {
+          target: 'ready',
+          actions: [assign({ info: ({ event }) => event.info }), ({ context, event }) => context.report({ type: 'handshake', info: event.info })],
+        },
+      },
+      after: { handshakeTimeout: { target: 'failed', actions: { type: 'setEnd', params: { reason: 'timeout-handshake' } } } },
+    },
+    ready: {
+      entry: { type: 'reportState', params: { state: 'ready' } },
+      invoke: {
+        id: 'protocol',
+        src: 'session',
+        input: ({ context }: { context: PeerContext }) => ({ link: context.link as PeerLink<unknown>, config: context.config, handshake: context.info }),
+      },
+      on: { 'peer.command': { actions: sendTo('protocol', ({ event }) => event) } },
+    },
+    failed: { type: 'final', entry: { type: 'reportEnd', params: { state: 'failed' } } },
+    closed: { type: 'final', entry: { type: 'reportEnd', params: { state: 'closed' } } },
+  },
+});

@@ -1,0 +1,132 @@
+import type net from 'node:net';
+import type { FailureReason, PeerEventBody } from './events.js';
+import type { Decoded, Direction, PeerLink, WireCodec } from './protocol.js';
+import { formatAddress } from './address.js';
+
+/** Messages held while no protocol actor listens (between handshake and session). More is a flood. */
+export const MAX_QUEUED_MESSAGES = 10_000;
+
+export interface LinkFailure {
+  reason: FailureReason;
+  detail?: string;
+}
+
+/**
+ * A connected socket with its codec: decodes what arrives, hands messages to the current handler,
+ * reports traffic, and turns every way a connection can break into one typed failure.
+ */
+export class SocketLink<Msg> implements PeerLink<Msg> {
+  readonly address: string;
+  private handler: ((message: Msg) => void) | null = null;
+  private readonly queue: Msg[] = [];
+  private stallTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(
+    readonly id: string,
+    readonly host: string,
+    readonly port: number,
+    readonly direction: Direction,
+    private readonly socket: net.Socket,
+    readonly codec: WireCodec<Msg>,
+    readonly report: (event: PeerEventBody) => void,
+    private readonly onEnd: (failure: LinkFailure) => void,
+    private readonly stallMs: number,
+  ) {
+    this.address = formatAddress(host, port);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.end(socketFailure(err)));
+    socket.on('end', () => this.end({ reason: 'closed-by-peer' }));
+    socket.on('close', () => this.end({ reason: 'closed-by-peer' }));
+  }
+
+  send(message: Msg): void {
+    if (this.ended) return;
+    const { command, bytes } = this.codec.encode(message);
+    this.write(bytes, command);
+  }
+
+  write(bytes: Uint8Array, command?: string): void {
+    if (this.ended) return;
+    this.socket.write(bytes);
+    if (command !== undefined) this.report({ type: 'message', dir: 'out', command, bytes: bytes.length });
+  }
+
+  onMessage(handler: ((message: Msg) => void) | null): void {
+    this.handler = handler;
+    // Drain in order; a handler may hand over to another mid-drain (handshake done → session).
+    while (this.handler && this.queue.length > 0 && !this.ended) this.handler(this.queue.shift()!);
+  }
+
+  /** Close from our side; no failure is reported for it. */
+  close(): void {
+    this.ended = true;
+    clearTimeout(this.stallTimer);
+    this.socket.destroy();
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.ended) return;
+    let decoded: Decoded<Msg>[];
+    try {
+      decoded = this.codec.decode(chunk);
+    } catch (err) {
+      this.end(protocolFailure(err));
+      return;
+    }
+    for (const { command, size, message } of decoded) {
+      if (this.ended) return;
+      this.report({ type: 'message', dir: 'in', command, bytes: size });
+      try {
+        if (this.handler && this.queue.length === 0) this.handler(message);
+        else if (this.queue.push(message) > MAX_QUEUED_MESSAGES) {
+          this.end({ reason: 'flood', detail: `more than ${MAX_QUEUED_MESSAGES} messages queued` });
+        }
+      } catch (err) {
+        this.end(protocolFailure(err));
+      }
+    }
+    this.armStallTimer();
+  }
+
+  private armStallTimer(): void {
+    clearTimeout(this.stallTimer);
+    const pending = this.codec.pending?.() ?? 0;
+    if (pending > 0 && !this.ended) {
+      this.stallTimer = setTimeout(
+        () => this.end({ reason: 'timeout-stall', detail: `${pending} bytes of an unfinished message, nothing more for ${this.stallMs} ms` }),
+        this.stallMs,
+      );
+    }
+  }
+
+  private end(failure: LinkFailure): void {
+    if (this.ended) return;
+    this.close();
+    this.onEnd(failure);
+  }
+}
+
+/** Errors thrown by decoders and protocol handlers. Duck-typed: workers may load a second copy of the engine. */
+export function protocolFailure(err: unknown): LinkFailure {
+  const e = err as { name?: string; reason?: FailureReason; message?: string };
+  if (e && e.name === 'ProtocolError' && e.reason) return { reason: e.reason, detail: e.message };
+  return { reason: 'malformed', detail: e?.message ?? String(err) };
+}
+
+export function socketFailure(err: NodeJS.ErrnoException): LinkFailure {
+  const detail = err.code ? `${err.code}: ${err.message}` : err.message;
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return { reason: 'refused', detail };
+    case 'ETIMEDOUT':
+      return { reason: 'timeout-connect', detail };
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return { reason: 'reset', detail };
+    default:
+      return { reason: 'unreachable', detail };
+  }
+}
