@@ -8,3 +8,8 @@ export { runPeer, type PeerEnd, type PeerRun, type RunPeerOptions } from './run-
 export type { Executor, PeerHandle, PeerSpec } from './executor.js';
 export { InProcessExecutor } from './in-process-executor.js';
 export { PoolExecutor, type PoolExecutorOptions } from './pool-executor.js';
+export { Session, type SessionOptions } from './session.js';
+export { AddressBook, DEFAULT_BACKOFF, MAX_BOOK_ENTRIES, type BookEntry, type BackoffPolicy, type AddressSource } from './address-book.js';
+export { AddressFilter, parseCidr } from './address-filter.js';
+export { Monitor, createMonitor, type MonitorOptions, type ProtocolChoice } from './monitor.js';
+export * from './stats/index.js';

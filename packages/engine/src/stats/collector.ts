@@ -1,0 +1,27 @@
+import type { PeerEvent } from '../events.js';
+import { isActive, reducePeer, type PeerStats } from './peer-stats.js';
+import { EMPTY_TOTALS, reduceTotals, type Totals } from './totals.js';
+
+/** Ended peers kept for the view; older ones are forgotten so a long session stays bounded. */
+export const KEEP_ENDED_PEERS = 64;
+
+/**
+ * Holds the latest reduced state. The reducers are pure; this is only where their results are kept
+ * (a persistent map copied per event would cost O(peers) per message).
+ */
+export class StatsCollector {
+  readonly peers = new Map<string, PeerStats>();
+  totals: Totals = EMPTY_TOTALS;
+  private readonly ended: string[] = [];
+
+  apply = (event: PeerEvent): void => {
+    const before = this.peers.get(event.peer);
+    const after = reducePeer(before, event);
+    this.peers.set(event.peer, after);
+    this.totals = reduceTotals(this.totals, event, before?.state);
+    if (event.type === 'state' && !isActive(event.state) && (before === undefined || isActive(before.state))) {
+      this.ended.push(event.peer);
+      while (this.ended.length > KEEP_ENDED_PEERS) this.peers.delete(this.ended.shift()!);
+    }
+  };
+}
