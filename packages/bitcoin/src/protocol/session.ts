@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { fromCallback } from 'xstate';
+import type { ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine';
+import { formatAddress } from '../wire/address.js';
+import { hashToHex } from '../wire/hash.js';
+import { InvType, invTypeName } from '../wire/inventory.js';
+import type { BitcoinMessage } from '../wire/message.js';
+import type { InvItem } from '../wire/messages/inventory-list.js';
+import { BestHeight } from './best-height.js';
+import type { BitcoinConfig } from './config.js';
+
+/**
+ * A ready Bitcoin peer: answer what must be answered (ping, getheaders), ask once for addresses,
+ * prefer headers announcements (BIP130), ping on an interval for RTT, and report what the peer tells us.
+ */
+export const session = fromCallback<{ type: string }, ProtocolActorInput<BitcoinMessage, BitcoinConfig>>(({ input, sendBack }) => {
+  const { link, config } = input;
+  const heights = new BestHeight(input.handshake?.startHeight ?? 0);
+  let outstanding: { nonce: bigint; sentAt: number } | undefined;
+
+  const ping = () => {
+    if (outstanding) {
+      if (performance.now() - outstanding.sentAt > config.pingTimeoutMs) {
+        sendBack({ type: 'peer.fail', reason: 'timeout-stall', detail: `no pong in ${config.pingTimeoutMs} ms` } satisfies ProtocolActorEvent);
+      }
+      return;
+    }
+    outstanding = { nonce: randomBytes(8).readBigUInt64LE(), sentAt: performance.now() };
+    link.send({ command: 'ping', nonce: outstanding.nonce });
+  };
+
+  const rose = (height: number | undefined) => {
+    if (height !== undefined) link.report({ type: 'height', height });
+  };
+
+  const onInv = (items: InvItem[]) => {
+    const counts: Record<string, number> = {};
+    for (const item of items) {
+      const name = invTypeName(item.type);
+      counts[name] = (counts[name] ?? 0) + 1;
+      if (item.type === InvType.BLOCK || item.type === InvType.WITNESS_BLOCK) rose(heights.announced(hashToHex(item.hash)));
+    }
+    if (items.length > 0) link.report({ type: 'inv', counts });
+  };
+
+  link.onMessage((m) => {
+    if ('raw' in m) return; // commands we do not decode: already counted by the engine
+    switch (m.command) {
+      case 'ping':
+        link.send({ command: 'pong', nonce: m.nonce });
+        break;
+      case 'pong':
+        if (outstanding && m.nonce === outstanding.nonce) {
+          link.report({ type: 'rtt', ms: Math.round((performance.now() - outstanding.sentAt) * 1000) / 1000 });
+          outstanding = undefined;
+        }
+        break;
+      case 'getheaders':
+        // We keep no chain: an empty headers message is the honest answer and keeps peers from stalling.
+        link.send({ command: 'headers', headers: [] });
+        break;
+      case 'inv':
+        onInv(m.items);
+        break;
+      case 'headers':
+        rose(heights.headers(m.headers));
+        break;
+      case 'addr':
+        if (m.addresses.length > 0) link.report({ type: 'addresses', addresses: m.addresses.map((a) => formatAddress(a.host, a.port)) });
+        break;
+      case 'addrv2':
+        if (m.addresses.length > 0) link.report({ type: 'addresses', addresses: m.addresses.map((a) => formatAddress(a.host, a.port)) });
+        break;
+      case 'reject':
+        link.report({ type: 'app', name: 'reject', data: { message: m.message, code: m.code, reason: m.reason } });
+        break;
+      default:
+        break;
+    }
+  });
+
+  link.send({ command: 'sendheaders' });
+  // Once per connection (Core answers getaddr only once per peer anyway).
+  link.send({ command: 'getaddr' });
+  ping();
+  const timer = setInterval(ping, config.pingIntervalMs);
+  return () => {
+    clearInterval(timer);
+    link.onMessage(null);
+  };
+});

@@ -1,0 +1,1 @@
+export { startBcoinNode, type BcoinNode, type BcoinNodeOptions } from './bcoin-node.js';
