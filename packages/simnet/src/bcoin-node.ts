@@ -13,6 +13,8 @@ export interface BcoinNodeOptions {
   host?: string;
   port: number;
   network?: 'regtest' | 'main' | 'testnet';
+  /** bcoin always runs its HTTP API; it listens here (default port + 1, on `host`). */
+  httpPort?: number;
   /** Addresses this node hands out when asked with getaddr (host:port). */
   knownAddresses?: string[];
 }
@@ -23,6 +25,10 @@ export interface BcoinNode {
   network: string;
   /** Mines one block on the node's tip; resolves with the new height. */
   mine(): Promise<number>;
+  /** Mines a block without adding it (to hand the same block to other nodes). */
+  mineBlock(): Promise<unknown>;
+  /** Adds a block mined elsewhere; the node then announces it to its peers. */
+  addBlock(block: unknown): Promise<number>;
   height(): number;
   /** Number of peers connected to this node right now. */
   peerCount(): number;
@@ -40,7 +46,7 @@ export async function startBcoinNode(options: BcoinNodeOptions): Promise<BcoinNo
   const node = new b.FullNode({
     network, memory: true, workers: false, listen: true, host, port: options.port, publicHost: host, publicPort: options.port,
     seeds: [], nodes: [], maxOutbound: 1, upnp: false, logLevel: 'none',
-    httpHost: '127.0.0.1', httpPort: options.port + 1, apiKey: 'peerscope', noAuth: false,
+    httpHost: host, httpPort: options.httpPort ?? options.port + 1, apiKey: 'peerscope', noAuth: false,
   });
   node.pool.discoverExternal = async () => {};
   node.pool.discoverSeeds = async () => {};
@@ -57,6 +63,11 @@ export async function startBcoinNode(options: BcoinNodeOptions): Promise<BcoinNo
     network,
     async mine() {
       const block = await node.miner.mineBlock(node.chain.tip, address);
+      await node.chain.add(block);
+      return node.chain.height;
+    },
+    mineBlock: () => node.miner.mineBlock(node.chain.tip, address),
+    async addBlock(block) {
       await node.chain.add(block);
       return node.chain.height;
     },

@@ -1,1 +1,3 @@
 export { startBcoinNode, type BcoinNode, type BcoinNodeOptions } from './bcoin-node.js';
+export { startBcoinNetwork, type BcoinNetwork, type BcoinNetworkOptions } from './bcoin-network.js';
+export { freePort } from './free-port.js';

@@ -15,6 +15,8 @@ export interface PeerStats {
   /** When the current state began (ms since epoch). */
   since: number;
   startedAt: number;
+  /** When the handshake completed, if it did. */
+  readyAt?: number;
   reason?: FailureReason;
   detail?: string;
   version?: number;
@@ -48,7 +50,10 @@ export function reducePeer(prev: PeerStats | undefined, event: PeerEvent): PeerS
   const peer = prev ?? newPeerStats(event);
   switch (event.type) {
     case 'state':
-      return { ...peer, state: event.state, since: event.at, reason: event.reason, detail: event.detail };
+      return {
+        ...peer, state: event.state, since: event.at, reason: event.reason, detail: event.detail,
+        readyAt: event.state === 'ready' ? event.at : peer.readyAt,
+      };
     case 'handshake': {
       const { version, userAgent, services, startHeight, details } = event.info;
       const bestHeight = Math.max(peer.bestHeight ?? -1, startHeight ?? -1);
@@ -78,6 +83,11 @@ export function reducePeer(prev: PeerStats | undefined, event: PeerEvent): PeerS
     case 'app':
       return peer;
   }
+}
+
+/** Ready now, or was ready when we closed it: whose word counts for consensus and agents. */
+export function wasReadyAtEnd(p: PeerStats): boolean {
+  return p.state === 'ready' || (p.state === 'closed' && p.readyAt !== undefined);
 }
 
 export function isActive(state: PeerState): boolean {

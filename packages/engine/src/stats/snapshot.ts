@@ -1,5 +1,5 @@
 import type { FailureReason } from '../events.js';
-import { isActive, type PeerStats } from './peer-stats.js';
+import { isActive, wasReadyAtEnd, type PeerStats } from './peer-stats.js';
 import type { Totals } from './totals.js';
 
 /** What the views show each interval: the network, then one row per peer. JSON-safe. */
@@ -17,7 +17,7 @@ export interface NetworkSnapshot {
   totals: { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number };
   /** Per second over the last interval. */
   rates: { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number };
-  /** The most common best height among ready peers, and how many are on it. */
+  /** The most common best height among ready peers (at the end: peers that were ready when stopped), and how many are on it. */
   consensus: { height: number; peers: number } | null;
   userAgents: Record<string, number>;
   failures: Partial<Record<FailureReason, number>>;
@@ -50,8 +50,10 @@ const STATE_ORDER = { ready: 0, handshaking: 1, connecting: 2, failed: 3, closed
 export function buildSnapshot({ peers, totals, target, startedAt, now, previous }: SnapshotInput): NetworkSnapshot {
   const list = [...peers];
   const ready = list.filter((p) => p.state === 'ready');
+  // After stop every peer is closed; what they said while ready still makes the final summary.
+  const counted = ready.length > 0 ? ready : list.filter(wasReadyAtEnd);
   const userAgents: Record<string, number> = {};
-  for (const p of ready) {
+  for (const p of counted) {
     const ua = p.userAgent ?? '(none)';
     userAgents[ua] = (userAgents[ua] ?? 0) + 1;
   }
@@ -70,7 +72,7 @@ export function buildSnapshot({ peers, totals, target, startedAt, now, previous 
     addresses: { known: totals.known.size, tried: totals.tried.size },
     totals: { messagesIn: totals.messagesIn, messagesOut: totals.messagesOut, bytesIn: totals.bytesIn, bytesOut: totals.bytesOut },
     rates: { messagesIn: rate('messagesIn'), messagesOut: rate('messagesOut'), bytesIn: rate('bytesIn'), bytesOut: rate('bytesOut') },
-    consensus: consensusHeight(ready.map((p) => p.bestHeight).filter((h): h is number => h !== undefined)),
+    consensus: consensusHeight(counted.map((p) => p.bestHeight).filter((h): h is number => h !== undefined)),
     userAgents,
     failures: { ...totals.failures },
     peers: list.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.startedAt - b.startedAt),

@@ -1,0 +1,36 @@
+import { Flags } from '@oclif/core';
+import { bitcoin, NETWORKS } from '@peerscope/bitcoin';
+import { createMonitor } from '@peerscope/engine';
+import { BaseCommand } from '../../base-command.js';
+import { runLive } from '../../live.js';
+import { monitorFlags, seedFlag } from '../../monitor-flags.js';
+
+export default class MonitorBitcoin extends BaseCommand {
+  static summary = 'Watch Bitcoin peers live: versions, agents, heights, ping, traffic';
+  static description = `Connects natively (Bitcoin wire protocol) to N peers, starting from --seed nodes or the network's DNS seeds, learns more with getaddr, replaces peers that fail, and redraws a statistics table every interval. Ctrl-C closes every connection and prints the final summary.`;
+  static examples = [
+    '<%= config.bin %> monitor bitcoin --seed 127.0.0.1:18444 --network regtest --peers 4',
+    '<%= config.bin %> monitor bitcoin --peers 16 --allow 0.0.0.0/0 --deny 10.0.0.0/8',
+    '<%= config.bin %> monitor bitcoin --seed 127.0.0.1:18444 --network regtest --json --duration 30s',
+  ];
+  static flags = {
+    seed: seedFlag({ description: 'a node to start from, host:port (repeatable; hostnames are resolved)', multiple: true }),
+    network: Flags.string({ description: 'Bitcoin network', options: NETWORKS.map((n) => n.name), default: 'mainnet' }),
+    relay: Flags.boolean({ description: 'ask peers to announce transactions too (BIP37 relay flag)', default: false }),
+    'ping-interval': Flags.integer({ description: 'seconds between pings', default: 30, min: 1 }),
+    ...monitorFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(MonitorBitcoin);
+    const choice = bitcoin({ network: flags.network as never, relay: flags.relay, pingIntervalMs: flags['ping-interval'] * 1000 });
+    const monitor = createMonitor({
+      ...choice, seeds: flags.seed, target: flags.peers, threads: flags.threads, intervalMs: flags.interval,
+      allow: flags.allow, deny: flags.deny,
+    });
+    await runLive(monitor, {
+      title: `bitcoin ${flags.network}`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+      meta: { protocol: 'bitcoin', network: flags.network },
+    });
+  }
+}
