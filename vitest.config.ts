@@ -16,5 +16,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     maxWorkers: 2,
+    // CI asks for a JSON report to print its closing "N passed, N failed" line.
+    reporters: process.env.PEERSCOPE_TEST_REPORT ? ['default', 'json'] : ['default'],
+    outputFile: process.env.PEERSCOPE_TEST_REPORT ? { json: process.env.PEERSCOPE_TEST_REPORT } : undefined,
   },
 });

@@ -6,6 +6,12 @@ import { formatAddress } from './address.js';
 /** Messages held while no protocol actor listens (between handshake and session). More is a flood. */
 export const MAX_QUEUED_MESSAGES = 10_000;
 
+/**
+ * Bytes we may have queued for a peer that does not read (answers to its pings, say). Past this the
+ * peer is failed as a flood rather than letting our write buffer grow without bound.
+ */
+export const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+
 export interface LinkFailure {
   reason: FailureReason;
   detail?: string;
@@ -50,6 +56,10 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   write(bytes: Uint8Array, command?: string): void {
     if (this.ended) return;
     this.socket.write(bytes);
+    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
+      this.end({ reason: 'flood', detail: `peer is not reading: over ${MAX_UNSENT_BYTES} bytes unsent` });
+      return;
+    }
     if (command !== undefined) this.report({ type: 'message', dir: 'out', command, bytes: bytes.length });
   }
 

@@ -1,3 +1,4 @@
 export { startBcoinNode, type BcoinNode, type BcoinNodeOptions } from './bcoin-node.js';
 export { startBcoinNetwork, type BcoinNetwork, type BcoinNetworkOptions } from './bcoin-network.js';
 export { freePort } from './free-port.js';
+export { startHostilePeer, type HostileBehaviour, type HostilePeer } from './hostile-peer.js';

@@ -1,0 +1,86 @@
+// The CLI as users run it: the built `peerscope` binary in a child process, on loopback only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBcoinNetwork, type BcoinNetwork } from '@peerscope/simnet';
+import { runCli, startCli } from './support/cli.js';
+import { until } from './support/until.js';
+
+describe('peerscope monitor bitcoin --json, end to end against bcoin', () => {
+  let network: BcoinNetwork;
+  beforeAll(async () => {
+    network = await startBcoinNetwork({ nodes: 3, firstHost: 41 });
+    await network.mine();
+  });
+  afterAll(async () => network?.close());
+
+  it('writes one JSON snapshot per interval and a final summary, with what bcoin reported', async () => {
+    const cli = startCli(['monitor', 'bitcoin', '--seed', network.addresses[0], '--network', 'regtest', '--peers', '2',
+      '--interval', '500ms', '--duration', '5s', '--json', '--allow', '127.0.0.0/8', '--ping-interval', '1']);
+    await until(() => cli.stdoutText().includes('"ready":2'), 'a snapshot with 2 ready peers');
+    const mined = await network.mine();
+    expect(await cli.exited).toBe(0);
+    const records = cli.stdoutText().trim().split('\n').map((l) => JSON.parse(l));
+    const snapshots = records.filter((r) => r.type === 'snapshot');
+    const summary = records.at(-1);
+    expect(snapshots.length).toBeGreaterThanOrEqual(5);
+    expect(records.filter((r) => r.type === 'summary')).toHaveLength(1);
+    expect(summary).toMatchObject({
+      type: 'summary', protocol: 'bitcoin', network: 'regtest', target: 2, ready: 0,
+      handshakes: { succeeded: 2, failed: 0 }, consensus: { height: mined, peers: 2 }, userAgents: { '/bcoin:v1.0.2/': 2 },
+    });
+    for (const p of summary.peers) {
+      expect(p).toMatchObject({ state: 'closed', reason: 'stopped', userAgent: '/bcoin:v1.0.2/', version: 70015, services: ['NETWORK', 'WITNESS'], bestHeight: mined });
+      expect(p.pingMs).toBeGreaterThan(0);
+      expect(p.byCommand.version.messagesIn).toBe(1);
+    }
+    expect(snapshots.every((s) => s.peers.every((p: { address: string }) => p.address.startsWith('127.0.0.4')))).toBe(true);
+    expect(cli.stderrText()).toBe('');
+  });
+
+  it('closes every connection on SIGTERM and prints the final summary', async () => {
+    const cli = startCli(['monitor', 'bitcoin', '--seed', network.addresses[1], '--network', 'regtest', '--peers', '1', '--interval', '300ms', '--json']);
+    await until(() => cli.stdoutText().includes('"ready":1'), 'a ready peer');
+    cli.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    const last = JSON.parse(cli.stdoutText().trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'summary', ready: 0, connecting: 0 });
+    expect(last.peers[0]).toMatchObject({ state: 'closed', reason: 'stopped' });
+  });
+
+  it('draws the table without a terminal: summary lines on top, one row per peer', async () => {
+    const { code, stdout } = await runCli(['monitor', 'bitcoin', '--seed', network.addresses[2], '--network', 'regtest', '--peers', '1', '--interval', '400ms', '--duration', '1500ms']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/peerscope · bitcoin regtest/);
+    expect(stdout).toMatch(/peers 1\/1 ready/);
+    expect(stdout).toMatch(/ADDRESS\s+STATE\s+AGENT/);
+    expect(stdout).toMatch(new RegExp(`${network.addresses[2].replaceAll('.', '\\.')}\\s+ready`));
+    expect(stdout).toMatch(/final summary/);
+    expect(stdout).not.toMatch(/\x1b\[/); // no cursor codes when not on a terminal
+  });
+});
+
+describe('peerscope usage errors', () => {
+  it.each([
+    [['monitor', 'bitcoin', '--seed', 'host:notaport'], /--seed: "host:notaport" is not an address/],
+    [['monitor', 'bitcoin', '--peers', 'many'], /--peers: Expected an integer/],
+    [['monitor', 'bitcoin', '--network', 'moon'], /--network=moon to be one of/],
+    [['monitor', 'bitcoin', '--allow', '10.0.0.0/40'], /--allow: "10.0.0.0\/40": prefix must be 0-32/],
+    [['monitor', 'bitcoin', '--interval', 'soon'], /--interval: "soon" is not a duration/],
+    [['monitor', 'bitcoin', '--frobnicate'], /Nonexistent flag: --frobnicate/],
+    [['monitor'], /no terminal to ask on/],
+  ])('%j: one clear line, exit code 2', async (args, message) => {
+    const { code, stderr, stdout } = await runCli(args as string[]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+
+  it('has help for every command', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/monitor/);
+    expect(stdout).toMatch(/demo/);
+    const sub = await runCli(['monitor', 'bitcoin', '--help']);
+    for (const flag of ['--seed', '--peers', '--network', '--interval', '--duration', '--threads', '--allow', '--deny', '--json']) expect(sub.stdout).toContain(flag);
+  });
+});
