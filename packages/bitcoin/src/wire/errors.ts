@@ -1,0 +1,6 @@
+import { ProtocolError } from '@peerscope/engine';
+
+/** The payload does not parse: short, trailing bytes, non-canonical, over an entry limit. */
+export function malformed(message: string): ProtocolError {
+  return new ProtocolError('malformed', message);
+}

@@ -1,0 +1,241 @@
+import dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { fromHex, hex } from '../bytes.js';
+import { parseEnode, type Enode } from '../enode.js';
+import { keccak256, nodeKey, type KeyPair } from '../rlpx/crypto.js';
+import { decodePacket, DISCV4_VERSION, encodePacket, expiration, type Discv4Packet, type NeighbourNode } from './packet.js';
+
+export interface DiscoveredNode {
+  /** 64-byte node id, hex. */
+  id: string;
+  host: string;
+  udpPort: number;
+  tcpPort: number;
+}
+
+export interface Discv4Options {
+  privateKey: string;
+  /** Address to bind; '0.0.0.0' by default. */
+  host?: string;
+  port?: number;
+  /** TCP port we advertise (0: we do not accept RLPx connections). */
+  tcpPort?: number;
+  /** Reply timeout per request. */
+  timeoutMs?: number;
+}
+
+export interface LookupOptions {
+  /** Random by default; pass our own id to find our neighbourhood. */
+  target?: string;
+  /** Stop after this many distinct nodes. */
+  maxNodes?: number;
+  /** Maximum findnode queries in the whole lookup. */
+  maxQueries?: number;
+  /** Parallel queries (Kademlia's α). */
+  alpha?: number;
+  /** Called for each new node as it is found. */
+  onNode?: (node: DiscoveredNode) => void;
+}
+
+const NEIGHBOURS_WAIT_MS = 400;
+/** geth answers findnode only from bonded nodes: ones that answered its ping. It pings right after ours. */
+const BOND_WAIT_MS = 300;
+
+/** A discv4 endpoint (devp2p discv4.md): ping/pong to bond, findnode/neighbours to walk the table. */
+export class Discv4 {
+  private readonly socket: dgram.Socket;
+  private readonly key: KeyPair;
+  private readonly pendingPongs = new Map<string, (id: string) => void>();
+  private readonly neighbourWaiters = new Map<string, (nodes: NeighbourNode[]) => void>();
+  private readonly pingedUs = new Map<string, () => void>();
+  private readonly timeoutMs: number;
+  private readonly tcpPort: number;
+  private closed = false;
+
+  private constructor(socket: dgram.Socket, key: KeyPair, options: Discv4Options) {
+    this.socket = socket;
+    this.key = key;
+    this.timeoutMs = options.timeoutMs ?? 1500;
+    this.tcpPort = options.tcpPort ?? 0;
+    socket.on('message', (msg, rinfo) => this.onMessage(new Uint8Array(msg), rinfo));
+    socket.on('error', () => {});
+  }
+
+  static async bind(options: Discv4Options): Promise<Discv4> {
+    const host = options.host ?? '0.0.0.0';
+    const socket = dgram.createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(options.port ?? 0, host, () => resolve());
+    });
+    return new Discv4(socket, nodeKey(options.privateKey), options);
+  }
+
+  get id(): string {
+    return hex(this.key.id);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+  }
+
+  /** Pings and resolves with the node id that signed the pong (undefined on timeout). */
+  async ping(host: string, udpPort: number): Promise<string | undefined> {
+    const local = this.socket.address();
+    const { hash } = this.send(host, udpPort, {
+      type: 'ping', version: DISCV4_VERSION,
+      from: { ip: local.address === '0.0.0.0' ? '127.0.0.1' : local.address, udpPort: local.port, tcpPort: this.tcpPort },
+      to: { ip: host, udpPort, tcpPort: 0 },
+      expiration: expiration(),
+    });
+    return this.wait<string>(this.pendingPongs, hash);
+  }
+
+  /** Asks a bonded node for the nodes closest to `target`; collects neighbours packets for a short while. */
+  async findNode(host: string, udpPort: number, target: string): Promise<NeighbourNode[]> {
+    const key = `${host}:${udpPort}`;
+    const nodes: NeighbourNode[] = [];
+    return new Promise((resolve) => {
+      let timer = setTimeout(finish, this.timeoutMs);
+      const self = this;
+      function finish() {
+        self.neighbourWaiters.delete(key);
+        resolve(nodes);
+      }
+      this.neighbourWaiters.set(key, (batch) => {
+        nodes.push(...batch);
+        clearTimeout(timer);
+        // Neighbours come in several packets (12 fit in 1280 bytes); wait briefly for the rest.
+        timer = setTimeout(finish, nodes.length >= 16 ? 0 : NEIGHBOURS_WAIT_MS);
+      });
+      this.send(host, udpPort, { type: 'findnode', target, expiration: expiration() });
+    });
+  }
+
+  /** Iterative Kademlia lookup from the bootnodes (enode URLs). */
+  async lookup(bootnodes: Array<string | Enode>, options: LookupOptions = {}): Promise<DiscoveredNode[]> {
+    const target = options.target ?? hex(new Uint8Array(randomBytes(64)));
+    const targetHash = keccak256(fromHex(target));
+    const maxNodes = options.maxNodes ?? 64;
+    const maxQueries = options.maxQueries ?? 24;
+    const alpha = options.alpha ?? 3;
+    const found = new Map<string, DiscoveredNode>();
+    const queried = new Set<string>();
+    const candidates: DiscoveredNode[] = bootnodes.map((b) => {
+      const e = typeof b === 'string' ? parseEnode(b) : b;
+      return { id: e.id, host: e.host, udpPort: e.udpPort, tcpPort: e.port };
+    });
+    let queries = 0;
+    while (!this.closed && queries < maxQueries && found.size < maxNodes) {
+      const next = candidates
+        .filter((c) => !queried.has(c.id) && c.id !== this.id)
+        .sort((a, b) => compareDistance(targetHash, a.id, b.id))
+        .slice(0, Math.min(alpha, maxQueries - queries));
+      if (next.length === 0) break;
+      queries += next.length;
+      const results = await Promise.all(next.map(async (node) => {
+        queried.add(node.id);
+        return this.bondAndFind(node, target);
+      }));
+      for (const batch of results) {
+        for (const n of batch) {
+          if (n.id === this.id || found.has(n.id)) continue;
+          const node = { id: n.id, host: n.ip, udpPort: n.udpPort, tcpPort: n.tcpPort };
+          found.set(n.id, node);
+          candidates.push(node);
+          options.onNode?.(node);
+          if (found.size >= maxNodes) break;
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  private async bondAndFind(node: DiscoveredNode, target: string): Promise<NeighbourNode[]> {
+    const key = `${node.host}:${node.udpPort}`;
+    const pingedBack = new Promise<void>((resolve) => {
+      this.pingedUs.set(key, resolve);
+      setTimeout(resolve, BOND_WAIT_MS + this.timeoutMs);
+    });
+    const id = await this.ping(node.host, node.udpPort);
+    if (!id) {
+      this.pingedUs.delete(key);
+      return [];
+    }
+    await Promise.race([pingedBack, new Promise((r) => setTimeout(r, BOND_WAIT_MS))]);
+    this.pingedUs.delete(key);
+    return this.findNode(node.host, node.udpPort, target);
+  }
+
+  private wait<T>(map: Map<string, (value: T) => void>, key: string): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        map.delete(key);
+        resolve(undefined);
+      }, this.timeoutMs);
+      map.set(key, (value) => {
+        clearTimeout(timer);
+        map.delete(key);
+        resolve(value);
+      });
+    });
+  }
+
+  private send(host: string, port: number, packet: Discv4Packet): { hash: string } {
+    const { bytes, hash } = encodePacket(packet, this.key);
+    if (!this.closed) this.socket.send(bytes, port, host);
+    return { hash };
+  }
+
+  private onMessage(bytes: Uint8Array, rinfo: dgram.RemoteInfo): void {
+    let decoded;
+    try {
+      decoded = decodePacket(bytes);
+    } catch {
+      return; // not for us, or forged: discovery drops bad packets silently
+    }
+    if (!decoded) return;
+    const { packet, hash, nodeId } = decoded;
+    if ('expiration' in packet && packet.expiration < Math.floor(Date.now() / 1000)) return;
+    const key = `${rinfo.address}:${rinfo.port}`;
+    switch (packet.type) {
+      case 'ping':
+        this.send(rinfo.address, rinfo.port, {
+          type: 'pong', to: { ip: rinfo.address, udpPort: rinfo.port, tcpPort: packet.from.tcpPort },
+          pingHash: hash, expiration: expiration(),
+        });
+        this.pingedUs.get(key)?.();
+        return;
+      case 'pong':
+        this.pendingPongs.get(packet.pingHash)?.(nodeId);
+        return;
+      case 'neighbours':
+        this.neighbourWaiters.get(key)?.(packet.nodes);
+        return;
+      case 'findnode':
+        // We keep no routing table worth sharing: answer with no nodes.
+        this.send(rinfo.address, rinfo.port, { type: 'neighbours', nodes: [], expiration: expiration() });
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+function compareDistance(targetHash: Uint8Array, a: string, b: string): number {
+  const ha = keccak256(fromHex(a));
+  const hb = keccak256(fromHex(b));
+  for (let i = 0; i < 32; i++) {
+    const da = ha[i] ^ targetHash[i];
+    const db = hb[i] ^ targetHash[i];
+    if (da !== db) return da - db;
+  }
+  return 0;
+}

@@ -1,0 +1,2 @@
+export { Discv4, type Discv4Options, type DiscoveredNode, type LookupOptions } from './discovery.js';
+export { encodePacket, decodePacket, MAX_PACKET_SIZE, type Discv4Packet, type DecodedPacket, type Endpoint, type NeighbourNode } from './packet.js';

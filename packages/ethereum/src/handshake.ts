@@ -1,0 +1,140 @@
+import { fromCallback, type AnyEventObject } from 'xstate';
+import type { PeerInfo, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine';
+import type { EthConfig } from './config.js';
+import { currentForkId, formatForkId } from './eth/fork-id.js';
+import type { Status } from './eth/status.js';
+import type { EthMessage } from './messages.js';
+import { DisconnectReason, disconnectReasonName } from './p2p/disconnect.js';
+import { P2P_VERSION, sharedCapabilities, type Hello } from './p2p/hello.js';
+import { nodeKey } from './rlpx/crypto.js';
+import { hex } from './bytes.js';
+import { enodeAddress, formatEnode } from './enode.js';
+
+type Input = ProtocolActorInput<EthMessage, EthConfig>;
+
+export function ourHello(config: EthConfig): Hello {
+  return {
+    p2pVersion: P2P_VERSION,
+    clientId: config.clientId,
+    capabilities: config.ethVersions.map((version) => ({ name: 'eth', version })),
+    listenPort: config.listenPort,
+    nodeId: hex(nodeKey(config.privateKey).id),
+  };
+}
+
+export function ourStatus(config: EthConfig, version: number): Status {
+  return {
+    version,
+    networkId: config.chain.networkId,
+    td: config.chain.td,
+    // We hold no chain: claim genesis as our head, which also tells peers not to sync from us.
+    bestHash: config.chain.genesisHash,
+    genesisHash: config.chain.genesisHash,
+    forkId: currentForkId(config.chain),
+  };
+}
+
+/** The remote node id we must encrypt our auth to, by the address we dial. */
+export function remoteIdFor(config: EthConfig, host: string, port: number): string | undefined {
+  return config.nodeIds[enodeAddress({ host, port })];
+}
+
+/**
+ * auth → ack → Hello ↔ Hello → Status ↔ Status. After the Hellos the order of the rest is not
+ * assumed: some clients ping (or announce transactions) before their Status.
+ */
+export const handshake = fromCallback<AnyEventObject, Input>(({ input, sendBack }) => {
+  const { link, config } = input;
+  const send = (m: EthMessage) => link.send(m);
+  const fail = (reason: ProtocolActorEvent & { type: 'peer.fail' }) => {
+    done = true;
+    sendBack(reason);
+  };
+  let done = false;
+  let remoteId: string | undefined;
+  let theirHello: Hello | undefined;
+  let ethVersion: number | undefined;
+
+  const hangUp = (reason: number, detail: string) => {
+    try {
+      send({ type: 'disconnect', reason });
+    } catch {
+      // the link may already be gone
+    }
+    fail({ type: 'peer.fail', reason: 'protocol-violation', detail });
+  };
+
+  const sendHello = () => send({ type: 'hello', hello: ourHello(config) });
+
+  link.onMessage((m) => {
+    if (done) return;
+    switch (m.type) {
+      case 'auth':
+        remoteId = m.remoteId;
+        send({ type: 'ack' });
+        sendHello();
+        return;
+      case 'ack':
+        sendHello();
+        return;
+      case 'hello': {
+        if (remoteId && m.hello.nodeId !== remoteId) return hangUp(DisconnectReason.protocolBreach, 'hello: unexpected node id');
+        theirHello = m.hello;
+        const shared = sharedCapabilities(ourHello(config).capabilities, m.hello.capabilities).find((c) => c.name === 'eth');
+        if (!shared) return hangUp(DisconnectReason.uselessPeer, `no shared eth version (peer offers ${formatCaps(m.hello)})`);
+        ethVersion = shared.version;
+        send({ type: 'status', status: ourStatus(config, ethVersion) });
+        return;
+      }
+      case 'ping':
+        send({ type: 'pong' });
+        return;
+      case 'disconnect':
+        return fail({ type: 'peer.fail', reason: 'closed-by-peer', detail: disconnectReasonName(m.reason) });
+      case 'status': {
+        if (!theirHello || ethVersion === undefined) return hangUp(DisconnectReason.protocolBreach, 'status before hello');
+        const s = m.status;
+        if (config.requireSameChain && (s.genesisHash !== config.chain.genesisHash || s.networkId !== config.chain.networkId)) {
+          return hangUp(DisconnectReason.uselessPeer, `other chain: network ${s.networkId}, genesis ${s.genesisHash}`);
+        }
+        done = true;
+        sendBack({ type: 'handshake.done', info: peerInfo(theirHello, s, link.host, link.port) });
+        return;
+      }
+      default:
+        // Anything else before Status (tx announcements, other capabilities) waits for nobody.
+        return;
+    }
+  });
+
+  if (link.direction === 'outbound') {
+    remoteId = remoteIdFor(config, link.host, link.port);
+    if (!remoteId) {
+      fail({ type: 'peer.fail', reason: 'protocol-violation', detail: `no node id known for ${link.address} (dial an enode URL)` });
+    } else {
+      send({ type: 'auth', remoteId });
+    }
+  }
+  return () => link.onMessage(null);
+});
+
+function formatCaps(hello: Hello): string {
+  return hello.capabilities.map((c) => `${c.name}/${c.version}`).join(',') || 'nothing';
+}
+
+export function peerInfo(hello: Hello, status: Status, host: string, port: number): PeerInfo {
+  return {
+    version: status.version,
+    userAgent: hello.clientId,
+    details: {
+      enode: formatEnode({ id: hello.nodeId, host, port: hello.listenPort || port, udpPort: hello.listenPort || port }),
+      capabilities: hello.capabilities.map((c) => `${c.name}/${c.version}`),
+      p2pVersion: hello.p2pVersion,
+      networkId: status.networkId,
+      forkId: formatForkId(status.forkId),
+      bestHash: status.bestHash,
+      td: status.td,
+      genesis: status.genesisHash,
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export { default as ethereumProtocol, protocolModule } from './protocol.js';
+export { EthCodec, MAX_MESSAGE_SIZE } from './codec.js';
+export type { EthMessage } from './messages.js';
+export { ethConfig, DEFAULT_CLIENT_ID, DEFAULT_PING_INTERVAL_MS, type EthConfig, type EthConfigOptions } from './config.js';
+export type { EthCommand } from './session.js';
+export { parseEnode, formatEnode, enodeAddress, type Enode } from './enode.js';
+export type { ChainParams } from './eth/chain.js';
+export { NETWORKS, network } from './eth/networks.js';
+export { forkId, currentForkId, formatForkId, type ForkId } from './eth/fork-id.js';
+export type { Status } from './eth/status.js';
+export type { Hello, Capability } from './p2p/hello.js';
+export { DISCONNECT_REASONS, disconnectReasonName } from './p2p/disconnect.js';
+export * from './discv4/index.js';
+export * from './rpc/index.js';

@@ -1,0 +1,11 @@
+export { Node, ConnectError, type NodeOptions, type ReconnectPolicy, type SendOptions, type SendToNodesOptions } from './node.js';
+export { NodeConnection } from './node-connection.js';
+export type { NodeEvent, NodeEventOf, NodeEventType } from './node-events.js';
+export type { MessageData } from './message.js';
+export { encodePacket, decodePacket, payloadOf } from './message.js';
+export { P2pCodec, parseHello, type Framing, type P2pWire } from './codec.js';
+export { compress, decompress, CompressionError, COMPRESSIONS, type Compression } from './compression.js';
+export { defaultNodeId } from './id.js';
+export { pythonJsonDumps } from './python-json.js';
+export { p2pnetProtocol, type P2pConfig, type P2pCommand } from './protocol.js';
+export * as limits from './limits.js';

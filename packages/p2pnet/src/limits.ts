@@ -1,0 +1,18 @@
+/** Limits of the p2pnetwork wire, explicit so a hostile peer cannot make us hold more than this. */
+
+/** End of a message on the EOT framing (p2pnetwork's only framing). */
+export const EOT = 0x04;
+/** Last byte of a compressed packet, before the EOT (p2pnetwork's COMPR_CHAR). */
+export const COMPRESSED_MARK = 0x02;
+/** The Python side reads the handshake with one recv(4096): a longer handshake is not p2pnetwork's. */
+export const MAX_HANDSHAKE_BYTES = 4096;
+/** Largest message we buffer (and largest we decompress to). p2pnetwork has no bound at all. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+/** Length framing: a 4-byte big-endian length before each payload. */
+export const LENGTH_PREFIX_BYTES = 4;
+/**
+ * How long an acceptor holds its first message after replying its id. The dialer reads that reply with
+ * one unframed recv, so a message sent right behind it can be glued onto the id; the pause (ended early
+ * by the dialer's first bytes) keeps the two in separate segments.
+ */
+export const DEFAULT_HANDSHAKE_SETTLE_MS = 10;

@@ -1,0 +1,22 @@
+import type { FailureReason } from '@peerscope/engine';
+import type { NodeConnection } from './node-connection.js';
+
+/**
+ * A node's events, named after p2pnetwork's callbacks (outbound_node_connected → 'outbound-node-connected'),
+ * plus what p2pnetwork keeps silent: failed dials, reconnect attempts and undecodable messages.
+ */
+export type NodeEvent =
+  | { type: 'outbound-node-connected'; node: NodeConnection }
+  | { type: 'inbound-node-connected'; node: NodeConnection }
+  | { type: 'outbound-node-disconnected'; node: NodeConnection; reason: FailureReason; detail?: string }
+  | { type: 'inbound-node-disconnected'; node: NodeConnection; reason: FailureReason; detail?: string }
+  | { type: 'node-message'; node: NodeConnection; data: unknown }
+  | { type: 'node-disconnect-with-outbound-node'; node: NodeConnection }
+  | { type: 'node-request-to-stop' }
+  | { type: 'connect-failed'; host: string; port: number; reason: FailureReason; detail?: string }
+  | { type: 'reconnecting'; host: string; port: number; attempt: number; delayMs: number }
+  | { type: 'inbound-refused'; host: string; port: number; reason: FailureReason; detail?: string }
+  | { type: 'message-error'; node: NodeConnection; error: string };
+
+export type NodeEventType = NodeEvent['type'];
+export type NodeEventOf<T extends NodeEventType> = Extract<NodeEvent, { type: T }>;

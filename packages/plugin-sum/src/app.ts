@@ -1,0 +1,178 @@
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Node, type NodeEvent } from '@peerscope/p2pnet';
+import { NotAnInteger, parseInteger } from './integer.js';
+import { NumberStore } from './store.js';
+import { SumNode, type SumResult } from './sum-node.js';
+
+export interface SumAppOptions {
+  host: string;
+  port: number;
+  id?: string;
+  connect: { host: string; port: number }[];
+  data: string;
+  add: string[];
+  sum: boolean;
+  serve: boolean;
+  json: boolean;
+  hops: number;
+  timeoutMs: number;
+  framing: 'eot' | 'length';
+}
+
+export interface SumAppIo {
+  out(line: string): void;
+  err(line: string): void;
+  input: Readable;
+  /** The interactive menu runs only with a TTY; without one the app never prompts. */
+  interactive: boolean;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  stopSignal: Promise<void>;
+}
+
+/**
+ * The distributed-sum application: the original menu (add a number, show the network sum, exit), or
+ * scripted with --add/--sum, or line commands on a non-TTY stdin (`add 5`, `5`, `sum`, `exit`).
+ * Returns the exit code.
+ */
+export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number> {
+  // Refuse bad input before anything changes.
+  let toAdd: bigint[];
+  try {
+    toAdd = o.add.map(parseInteger);
+  } catch (err) {
+    io.err(`peerscope: ${(err as Error).message}; nothing was added`);
+    return 2;
+  }
+  const store = await NumberStore.open(o.data);
+  const node = new Node({ host: o.host, port: o.port, id: o.id, framing: o.framing });
+  await node.start();
+  const app = new SumNode(node, store);
+  const say = (text: string, json: Record<string, unknown>) => io.out(o.json ? JSON.stringify(json) : text);
+  const sub = node.events$.subscribe((e) => {
+    const line = describe(e);
+    if (line) say(line, eventJson(e));
+  });
+  say(`node ${node.id} listening on ${node.host}:${node.port}; ${store.count} numbers stored in ${store.file}, subtotal ${store.subtotal}`, {
+    event: 'started', id: node.id, host: node.host, port: node.port, data: store.file, count: store.count, subtotal: store.subtotal.toString(),
+  });
+  await Promise.allSettled(o.connect.map((c) => node.connectWithNode(c.host, c.port, { reconnect: true })));
+
+  const add = async (value: bigint) => {
+    await app.add(value);
+    say(`added ${value} (this node: ${store.count} numbers, subtotal ${store.subtotal})`, {
+      event: 'added', value: value.toString(), count: store.count, subtotal: store.subtotal.toString(),
+    });
+  };
+  const sum = async () => {
+    const r = await app.requestSum({ hops: o.hops, timeoutMs: o.timeoutMs });
+    say(formatSum(r), sumJson(r));
+  };
+
+  try {
+    for (const v of toAdd) await add(v);
+    if (o.sum) await sum();
+    if ((toAdd.length > 0 || o.sum) && !o.serve) return 0;
+    if (o.serve) {
+      await io.stopSignal;
+      return 0;
+    }
+    if (io.interactive) await menu(add, sum, io);
+    else await lineCommands(add, sum, io, (msg) => say(msg, { event: 'error', message: msg }));
+    return 0;
+  } finally {
+    sub.unsubscribe();
+    app.close();
+    await node.stop();
+  }
+}
+
+async function menu(add: (v: bigint) => Promise<void>, sum: () => Promise<void>, io: SumAppIo): Promise<void> {
+  const { select, input } = await import('@inquirer/prompts');
+  for (;;) {
+    const choice = await select({
+      message: 'Distributed sum',
+      choices: [
+        { name: '1. Add a number', value: 'add' },
+        { name: '2. Show the network sum', value: 'sum' },
+        { name: '3. Exit', value: 'exit' },
+      ],
+    }).catch(() => 'exit');
+    if (choice === 'exit') return;
+    if (choice === 'sum') await sum();
+    else {
+      const text = await input({ message: 'Number to add' }).catch(() => '');
+      try {
+        await add(parseInteger(text));
+      } catch (err) {
+        if (err instanceof NotAnInteger) io.err(`${err.message}; nothing was added`);
+        else throw err;
+      }
+    }
+  }
+}
+
+/** Without a TTY: one command per line. EOF ends the session like `exit`. */
+async function lineCommands(add: (v: bigint) => Promise<void>, sum: () => Promise<void>, io: SumAppIo, complain: (msg: string) => void): Promise<void> {
+  const rl = readline.createInterface({ input: io.input, crlfDelay: Infinity, terminal: false });
+  const stop = io.stopSignal.then(() => rl.close());
+  try {
+    for await (const raw of rl) {
+      const line = raw.trim();
+      if (line === '') continue;
+      const [word, ...rest] = line.split(/\s+/);
+      const cmd = word.toLowerCase();
+      if (cmd === 'exit' || cmd === 'quit' || cmd === '3') return;
+      if (cmd === 'sum' || cmd === '2') {
+        await sum();
+        continue;
+      }
+      const arg = cmd === 'add' || cmd === '1' ? rest.join(' ') : line;
+      try {
+        await add(parseInteger(arg));
+      } catch (err) {
+        if (err instanceof NotAnInteger) complain(`${err.message}; nothing was added (commands: add N, sum, exit)`);
+        else throw err;
+      }
+    }
+  } finally {
+    void stop;
+  }
+}
+
+function formatSum(r: SumResult): string {
+  const lines = [`network sum ${r.total} from ${r.nodes.size} node${r.nodes.size === 1 ? '' : 's'} (${r.count} numbers)`];
+  for (const id of r.missing) lines.push(`  not answering: ${id}`);
+  for (const id of r.lost) lines.push(`  not reachable (answered before): ${id}`);
+  return lines.join('\n');
+}
+
+function sumJson(r: SumResult): Record<string, unknown> {
+  return {
+    event: 'sum', total: r.total.toString(), count: r.count, nodes: r.nodes.size,
+    subtotals: Object.fromEntries([...r.nodes].map(([id, t]) => [id, { subtotal: t.subtotal.toString(), count: t.count }])),
+    missing: r.missing, lost: r.lost,
+  };
+}
+
+function describe(e: NodeEvent): string | undefined {
+  switch (e.type) {
+    case 'outbound-node-connected':
+    case 'inbound-node-connected':
+      return `connected ${e.node.direction} ${e.node.host}:${e.node.port} (${e.node.id.slice(0, 16)}…)`;
+    case 'outbound-node-disconnected':
+    case 'inbound-node-disconnected':
+      return `disconnected ${e.node.host}:${e.node.port} (${e.reason})`;
+    case 'connect-failed':
+      return `cannot connect to ${e.host}:${e.port} (${e.reason})`;
+    default:
+      return undefined;
+  }
+}
+
+function eventJson(e: NodeEvent): Record<string, unknown> {
+  const { type, ...rest } = e as NodeEvent & Record<string, unknown>;
+  const out: Record<string, unknown> = { event: type };
+  for (const [k, v] of Object.entries(rest)) out[k] = k === 'node' ? (v as { toJSON(): unknown }).toJSON() : v;
+  return out;
+}

@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { parseInteger } from '../../integer.js';
+import { NumberStore } from '../../store.js';
+import { SumBaseCommand, UsageError } from '../../command-base.js';
+
+export default class SumAdd extends SumBaseCommand {
+  static override summary = 'Add numbers to a node\'s data file without starting the node';
+  static override examples = ['<%= config.bin %> sum add 5 -3 123456789012345678901234567890 --data node1.json'];
+  static override strict = false;
+  static override args = { numbers: Args.string({ description: 'integers to add', required: true }) };
+  static override flags = {
+    data: Flags.string({ description: 'the node\'s data file', required: true }),
+    json: Flags.boolean({ description: 'one JSON object per line', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(SumAdd);
+    let values: bigint[];
+    try {
+      values = (argv as string[]).map(parseInteger);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}; nothing was added`);
+    }
+    const store = await NumberStore.open(flags.data);
+    for (const v of values) {
+      await store.add(v);
+      this.log(flags.json
+        ? JSON.stringify({ event: 'added', value: v.toString(), count: store.count, subtotal: store.subtotal.toString() })
+        : `added ${v} (this node: ${store.count} numbers, subtotal ${store.subtotal})`);
+    }
+  }
+}

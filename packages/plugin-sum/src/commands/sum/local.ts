@@ -1,0 +1,22 @@
+import { Flags } from '@oclif/core';
+import { NumberStore } from '../../store.js';
+import { SumBaseCommand } from '../../command-base.js';
+
+export default class SumLocal extends SumBaseCommand {
+  static override summary = 'Show the numbers stored on one node (no network)';
+  static override flags = {
+    data: Flags.string({ description: 'the node\'s data file', required: true }),
+    json: Flags.boolean({ description: 'print JSON', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(SumLocal);
+    const store = await NumberStore.open(flags.data);
+    if (flags.json) {
+      this.log(JSON.stringify({ data: store.file, count: store.count, subtotal: store.subtotal.toString(), numbers: store.numbers.map(String) }));
+    } else {
+      this.log(`${store.count} numbers in ${store.file}, subtotal ${store.subtotal}`);
+      for (const n of store.numbers) this.log(`  ${n}`);
+    }
+  }
+}
