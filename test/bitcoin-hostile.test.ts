@@ -28,7 +28,7 @@ describe('hostile Bitcoin peers', () => {
     monitor = createMonitor({
       ...bitcoin({ network: 'regtest', pingIntervalMs: 200 }),
       seeds: [`127.0.0.31:${honest.port}`, ...[...hostile.values()].map((h) => `127.0.0.32:${h.port}`)],
-      target: hostile.size + 1, threads: 1, intervalMs: 200, timeouts: { stallMs: 500 },
+      target: hostile.size + 1, threads: 1, intervalMs: 200, timeouts: { stallMs: 1_000 },
       backoff: { baseMs: 60_000, maxMs: 60_000 }, // fail once each, no retries during the test
     });
     monitor.events$.subscribe((e) => events.push(e));

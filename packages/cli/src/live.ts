@@ -10,6 +10,12 @@ export interface LiveOptions extends ViewContext {
   meta?: Record<string, unknown>;
 }
 
+/** A terminal wraps long rows and the redraw scrolls; cut each line at the terminal's width instead. */
+function clip(text: string, width: number | undefined): string {
+  if (!width) return text;
+  return text.split('\n').map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l)).join('\n');
+}
+
 /**
  * Runs a monitor until --duration or Ctrl-C/SIGTERM, drawing each snapshot; then closes every
  * connection and prints the final summary. Resolves with the final snapshot.
@@ -20,7 +26,7 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<N
   const draw = (s: NetworkSnapshot) => {
     if (options.json) out.write(jsonLine('snapshot', s, options.meta));
     // In place on a terminal: home the cursor and clear, so the table redraws without scrolling.
-    else if (tty) out.write(`\x1b[H\x1b[2J${renderTable(s, options)}`);
+    else if (tty) out.write(`\x1b[H\x1b[2J${clip(renderTable(s, options), out.columns)}`);
     else out.write(`${renderTable(s, options)}\n`);
   };
   const subscription = monitor.stats$.subscribe(draw);

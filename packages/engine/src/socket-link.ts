@@ -26,6 +26,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   private handler: ((message: Msg) => void) | null = null;
   private readonly queue: Msg[] = [];
   private stallTimer: NodeJS.Timeout | undefined;
+  private lastDataAt = 0;
   private ended = false;
 
   constructor(
@@ -78,6 +79,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
 
   private receive(chunk: Uint8Array): void {
     if (this.ended) return;
+    this.lastDataAt = performance.now();
     let decoded: Decoded<Msg>[];
     try {
       decoded = this.codec.decode(chunk);
@@ -100,16 +102,25 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     this.armStallTimer();
   }
 
-  private armStallTimer(): void {
+  private armStallTimer(delay = this.stallMs): void {
     clearTimeout(this.stallTimer);
-    const pending = this.codec.pending?.() ?? 0;
-    if (pending > 0 && !this.ended) {
-      this.stallTimer = setTimeout(
-        () => this.end({ reason: 'timeout-stall', detail: `${pending} bytes of an unfinished message, nothing more for ${this.stallMs} ms` }),
-        this.stallMs,
-      );
-    }
+    if ((this.codec.pending?.() ?? 0) > 0 && !this.ended) this.stallTimer = setTimeout(this.checkStall, delay);
   }
+
+  /**
+   * Timers run before the event loop polls sockets: if this thread was busy, the peer's next bytes may
+   * be waiting unread. Let one poll happen (setImmediate) before blaming the peer.
+   */
+  private readonly checkStall = (): void => {
+    setImmediate(() => {
+      if (this.ended) return;
+      const idle = performance.now() - this.lastDataAt;
+      const pending = this.codec.pending?.() ?? 0;
+      if (pending === 0) return;
+      if (idle < this.stallMs) return this.armStallTimer(this.stallMs - idle);
+      this.end({ reason: 'timeout-stall', detail: `${pending} bytes of an unfinished message, nothing more for ${Math.round(idle)} ms` });
+    });
+  };
 
   private end(failure: LinkFailure): void {
     if (this.ended) return;

@@ -76,6 +76,20 @@ describe('session keeper (monitor over the line protocol)', () => {
     expect(events.filter((e) => e.type === 'state' && e.state === 'connecting').every((e) => e.address.startsWith('127.0.0.1:'))).toBe(true);
   });
 
+  it('resolves hostname seeds, and falls back to DNS seeds when no seed is given', async () => {
+    const server = await startLineServer('normal');
+    cleanups.push(() => server.close());
+    for (const seeding of [{ seeds: [`localhost:${server.port}`] }, { dnsSeeds: ['seed.example'], resolve: async () => ['127.0.0.1'] }]) {
+      const monitor = createMonitor({ protocol: lineProtocolModule, config: { name: 'k' }, defaultPort: server.port, target: 1, threads: 0, ...seeding });
+      const events: PeerEvent[] = [];
+      monitor.events$.subscribe((e) => events.push(e));
+      await monitor.start();
+      await until(() => events.some((e) => e.type === 'state' && e.state === 'ready'));
+      await monitor.stop();
+      expect(events.find((e) => e.type === 'state' && e.state === 'ready')?.address).toMatch(new RegExp(`^(127\\.0\\.0\\.1|\\[::1\\]):${server.port}$`));
+    }
+  });
+
   it('reports an unresolvable seed as a warning, not a crash', async () => {
     const monitor = createMonitor({
       protocol: lineProtocolModule, config: { name: 'keeper' }, defaultPort: 1, target: 1, threads: 0,

@@ -1,0 +1,44 @@
+import { Args, Flags } from '@oclif/core';
+import { getBlock, type BlockTag } from '@peerscope/ethereum';
+import { BaseCommand, UsageError } from '../../base-command.js';
+
+export default class EthBlock extends BaseCommand {
+  static summary = 'Show a block of an Ethereum node (JSON-RPC): hash, parent, time, transaction count';
+  static examples = [
+    '<%= config.bin %> eth block 17000000 --url http://127.0.0.1:8545',
+    '<%= config.bin %> eth block latest --url http://127.0.0.1:8545 --json',
+  ];
+  static args = {
+    block: Args.string({ description: 'block number (decimal or 0x hex) or latest/earliest/pending/safe/finalized', default: 'latest' }),
+  };
+  static flags = {
+    url: Flags.string({ description: 'JSON-RPC endpoint', default: 'http://127.0.0.1:8545' }),
+    timeout: Flags.integer({ description: 'request timeout in ms', default: 10_000, min: 1 }),
+    json: Flags.boolean({ description: 'print the block as JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(EthBlock);
+    const tag = parseBlockTag(args.block);
+    const block = await getBlock(flags.url, tag, { timeoutMs: flags.timeout });
+    if (!block) throw new Error(`no block ${args.block} at ${flags.url}`);
+    if (flags.json) {
+      this.log(JSON.stringify(block));
+      return;
+    }
+    this.log(`block ${block.number}
+hash          ${block.hash}
+parent        ${block.parentHash}
+time          ${new Date(block.timestamp * 1000).toISOString()} (${block.timestamp})
+transactions  ${block.transactionCount}${block.gasUsed !== undefined ? `\ngas used      ${block.gasUsed} of ${block.gasLimit}` : ''}${block.baseFeePerGas !== undefined ? `\nbase fee      ${block.baseFeePerGas} wei` : ''}${block.miner ? `\nfee recipient ${block.miner}` : ''}`);
+  }
+}
+
+function parseBlockTag(text: string): BlockTag {
+  if (['latest', 'earliest', 'pending', 'safe', 'finalized'].includes(text)) return text as BlockTag;
+  if (/^\d+$/.test(text) || /^0x[0-9a-fA-F]+$/.test(text)) {
+    const n = Number(text);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  throw new UsageError(`"${text}" is not a block number or tag`);
+}

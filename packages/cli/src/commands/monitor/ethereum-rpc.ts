@@ -1,0 +1,93 @@
+import { Flags } from '@oclif/core';
+import { pollEndpoint, type RpcSnapshot } from '@peerscope/ethereum';
+import { BaseCommand, UsageError } from '../../base-command.js';
+import { parseDuration } from '../../duration.js';
+import { columns, ms, time } from '../../views/format.js';
+
+const duration = Flags.custom<number>({ parse: async (input) => parseDuration(input) });
+
+export default class MonitorEthereumRpc extends BaseCommand {
+  static summary = 'Watch Ethereum JSON-RPC endpoints live: client, chain, peers, sync, head block, gas price';
+  static description = `Polls each --url every interval (web3_clientVersion, net_version, eth_chainId, net_listening, net_peerCount, eth_syncing, eth_blockNumber, eth_gasPrice, eth_mining and the latest block). A slow, failing or non-JSON endpoint is shown with its error; the others go on.`;
+  static examples = [
+    '<%= config.bin %> monitor ethereum-rpc --url http://127.0.0.1:8545',
+    '<%= config.bin %> monitor ethereum-rpc --url http://127.0.0.1:8545 --url http://127.0.0.1:8546 --json --duration 30s',
+  ];
+  static flags = {
+    url: Flags.string({ description: 'JSON-RPC endpoint, http(s)://… (repeatable)', multiple: true, required: true }),
+    interval: duration({ description: 'how often every endpoint is polled (e.g. 5s, 500ms)', default: 5_000 }),
+    duration: duration({ description: 'run this long, then exit (e.g. 30s, 10m)' }),
+    timeout: duration({ description: 'per-request timeout (default: the interval, at most 10s)' }),
+    json: Flags.boolean({ description: 'write one JSON record per endpoint per poll to stdout (newline-delimited)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(MonitorEthereumRpc);
+    for (const u of flags.url) {
+      if (!/^https?:\/\/[^\s]+$/.test(u)) throw new UsageError(`--url "${u}" is not an http(s) URL`);
+    }
+    const timeoutMs = flags.timeout ?? Math.min(flags.interval, 10_000);
+    const out = process.stdout;
+    const tty = !flags.json && out.isTTY === true;
+    const startedAt = Date.now();
+    let stop = false;
+    const finish = () => { stop = true; };
+    process.once('SIGINT', finish);
+    process.once('SIGTERM', finish);
+    const deadline = flags.duration !== undefined ? startedAt + flags.duration : Infinity;
+    let last: RpcSnapshot[] = [];
+    while (!stop && Date.now() < deadline) {
+      const tick = Date.now();
+      last = await Promise.all(flags.url.map((u) => pollEndpoint(u, { timeoutMs })));
+      if (flags.json) for (const s of last) out.write(JSON.stringify({ type: 'rpc', ...s }) + '\n');
+      else out.write(`${tty ? '\x1b[H\x1b[2J' : ''}${rpcTable(last, flags.interval)}\n${tty ? '' : '\n'}`);
+      const wait = Math.min(tick + flags.interval, deadline) - Date.now();
+      if (wait > 0) await sleepUnless(wait, () => stop);
+    }
+    process.off('SIGINT', finish);
+    process.off('SIGTERM', finish);
+    if (flags.json) out.write(JSON.stringify({ type: 'summary', endpoints: last.length, failing: last.filter((s) => s.error).length }) + '\n');
+  }
+}
+
+function sleepUnless(msTotal: number, stopped: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const end = Date.now() + msTotal;
+    const step = () => (stopped() || Date.now() >= end ? resolve() : setTimeout(step, Math.min(100, end - Date.now())));
+    step();
+  });
+}
+
+/** The live view: one row per endpoint; an endpoint that failed shows its error in place of its fields. */
+export function rpcTable(snapshots: RpcSnapshot[], intervalMs: number): string {
+  const at = snapshots[0]?.at ?? Date.now();
+  const head = `peerscope · ethereum-rpc · ${time(at)} UTC · ${snapshots.length} endpoint${snapshots.length === 1 ? '' : 's'} · every ${intervalMs / 1000}s`;
+  const header = ['URL', 'CLIENT', 'NET/CHAIN', 'PEERS', 'LISTEN', 'SYNC', 'BLOCK', 'HEAD HASH', 'AGE', 'TXS', 'GAS gwei', 'MINING', 'RTT ms', 'ERRORS'];
+  const rows = snapshots.map((s) => {
+    if (s.error) return [s.url, `${s.error.kind}: ${s.error.message}`, '', '', '', '', '', '', '', '', '', '', ms(s.latencyMs), ''];
+    const b = s.latestBlock;
+    const fieldErrors = Object.entries(s.errors).map(([f, e]) => `${f}: ${e!.kind}`).join(', ');
+    return [
+      s.url,
+      s.clientVersion ?? '-',
+      `${s.networkId ?? '-'}/${s.chainId ?? '-'}`,
+      s.peerCount !== undefined ? String(s.peerCount) : '-',
+      s.listening === undefined ? '-' : s.listening ? 'yes' : 'no',
+      s.syncing === undefined ? '-' : s.syncing === false ? 'no' : `${s.syncing.currentBlock}/${s.syncing.highestBlock}`,
+      s.blockNumber !== undefined ? String(s.blockNumber) : '-',
+      b ? `${b.hash.slice(0, 10)}…` : '-',
+      b ? `${Math.max(0, Math.round(s.at / 1000 - b.timestamp))}s` : '-',
+      b ? String(b.transactionCount) : '-',
+      s.gasPrice !== undefined ? gwei(s.gasPrice) : '-',
+      s.mining === undefined ? '-' : s.mining ? 'yes' : 'no',
+      ms(s.latencyMs),
+      fieldErrors,
+    ];
+  });
+  return `${head}\n${columns([header, ...rows], [40, 40, 16, 6, 6, 20, 10, 12, 8, 5, 10, 6, 8, 60])}`;
+}
+
+function gwei(wei: string): string {
+  const v = Number(BigInt(wei)) / 1e9;
+  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
+}

@@ -1,0 +1,48 @@
+import { Flags } from '@oclif/core';
+import { createMonitor } from '@peerscope/engine';
+import { ethereum, NETWORKS, parseEnode } from '@peerscope/ethereum';
+import { BaseCommand, UsageError } from '../../base-command.js';
+import { runLive } from '../../live.js';
+import { monitorFlags } from '../../monitor-flags.js';
+
+const enodeFlag = Flags.custom<string>({
+  parse: async (input) => {
+    parseEnode(input);
+    return input.trim();
+  },
+});
+
+export default class MonitorEthereum extends BaseCommand {
+  static summary = 'Watch Ethereum peers live over devp2p: clients, capabilities, fork ids, ping, traffic';
+  static description = `Connects natively (RLPx, p2p/5, eth/68 and eth/67) to N peers: the --seed enodes, or nodes found by a discv4 lookup from the network's bootnodes (or --bootnode). Shows each peer's client id, capabilities, network id, fork id, best hash, total difficulty, RTT, disconnect reason and traffic by message type, redrawn every interval. Ctrl-C closes every connection and prints the final summary.`;
+  static examples = [
+    '<%= config.bin %> monitor ethereum --seed enode://<node id>@127.0.0.1:30303 --peers 1',
+    '<%= config.bin %> monitor ethereum --network sepolia --peers 16',
+    '<%= config.bin %> monitor ethereum --bootnode enode://<node id>@127.0.0.1:30301 --json --duration 30s',
+  ];
+  static flags = {
+    seed: enodeFlag({ description: 'an enode URL to dial (repeatable); without it, peers come from discovery', multiple: true }),
+    bootnode: enodeFlag({ description: 'an enode URL to start discv4 discovery from (repeatable; default: the network\'s bootnodes)', multiple: true }),
+    network: Flags.string({ description: 'Ethereum network', options: Object.keys(NETWORKS), default: 'mainnet' }),
+    discover: Flags.integer({ description: 'nodes to find by discovery before dialling', default: 64, min: 1, max: 10_000 }),
+    'ping-interval': Flags.integer({ description: 'seconds between pings', default: 15, min: 1 }),
+    ...monitorFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(MonitorEthereum);
+    if (!flags.seed?.length && !flags.json) process.stderr.write('peerscope: discovering peers (discv4)…\n');
+    const choice = await ethereum({
+      network: flags.network, seeds: flags.seed, bootnodes: flags.bootnode, discover: Math.max(flags.discover, flags.peers),
+      pingIntervalMs: flags['ping-interval'] * 1000,
+    });
+    if (choice.seeds.length === 0) throw new UsageError('discovery found no peers; give --seed or --bootnode');
+    const monitor = createMonitor({
+      ...choice, target: flags.peers, threads: flags.threads, intervalMs: flags.interval, allow: flags.allow, deny: flags.deny,
+    });
+    await runLive(monitor, {
+      title: `ethereum ${flags.network}`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+      meta: { protocol: 'ethereum', network: flags.network },
+    });
+  }
+}
