@@ -1,15 +1,12 @@
-import { Subject } from 'rxjs';
-import type { PeerEvent } from './events.js';
 import type { Executor, PeerHandle, PeerSpec } from './executor.js';
 import { loadProtocol } from './load-protocol.js';
+import { PeerRegistry } from './peer-registry.js';
 import { runPeer, type PeerEnd, type PeerRun } from './run-peer.js';
-import { formatAddress } from './address.js';
 
 /** Runs peer machines on this thread: for embedding, debugging (`--threads 0`) and tests. */
 export class InProcessExecutor implements Executor {
-  private readonly subject = new Subject<PeerEvent>();
-  readonly events$ = this.subject.asObservable();
-  private readonly live = new Set<PeerHandle>();
+  private readonly registry = new PeerRegistry();
+  readonly events$ = this.registry.events.asObservable();
 
   spawn(spec: PeerSpec): PeerHandle {
     let run: PeerRun | undefined;
@@ -17,19 +14,14 @@ export class InProcessExecutor implements Executor {
     const pending: unknown[] = [];
     const done: Promise<PeerEnd> = loadProtocol(spec.protocol).then(
       (protocol) => {
-        run = runPeer({ ...spec, protocol, onEvent: (e) => this.subject.next(e) });
+        run = runPeer({ ...spec, protocol, onEvent: (e) => this.registry.events.next(e) });
         for (const c of pending) run.command(c);
         if (stopped) run.stop();
         return run.done;
       },
-      (err: Error) => {
-        // The protocol module did not load: the peer cannot start; say so as a failure of that peer.
-        const end: PeerEnd = { state: 'failed', reason: 'worker-crash', detail: err.message };
-        this.subject.next({ type: 'state', state: 'failed', reason: end.reason, detail: end.detail, peer: spec.id, address: formatAddress(spec.host, spec.port), at: Date.now() });
-        return end;
-      },
+      (err: Error) => this.registry.failedToRun(spec, err),
     );
-    const handle: PeerHandle = {
+    return this.registry.track({
       id: spec.id,
       command: (c) => (run ? run.command(c) : pending.push(c)),
       stop: () => {
@@ -37,16 +29,11 @@ export class InProcessExecutor implements Executor {
         run?.stop();
       },
       done,
-    };
-    this.live.add(handle);
-    void done.then(() => this.live.delete(handle));
-    return handle;
+    });
   }
 
   async close(): Promise<void> {
-    const all = [...this.live];
-    for (const h of all) h.stop();
-    await Promise.all(all.map((h) => h.done));
-    this.subject.complete();
+    await this.registry.stopAll();
+    this.registry.events.complete();
   }
 }

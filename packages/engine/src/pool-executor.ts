@@ -1,10 +1,9 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { Subject } from 'rxjs';
 import type { PeerEvent } from './events.js';
 import type { Executor, ExecutorCommand, PeerHandle, PeerSpec } from './executor.js';
 import type { PeerEnd } from './run-peer.js';
-import { formatAddress } from './address.js';
+import { PeerRegistry } from './peer-registry.js';
 
 export interface PoolExecutorOptions {
   /** Worker threads (default 1: one worker holds thousands of idle sockets). */
@@ -32,10 +31,9 @@ function workerEntry(): { filename: string; execArgv: string[] } {
  * abort signal (a task with a signal gets a worker to itself, and abort kills the worker).
  */
 export class PoolExecutor implements Executor {
-  private readonly subject = new Subject<PeerEvent>();
-  readonly events$ = this.subject.asObservable();
+  private readonly registry = new PeerRegistry();
+  readonly events$ = this.registry.events.asObservable();
   private readonly pool: Piscina;
-  private readonly live = new Set<PeerHandle>();
 
   constructor(options: PoolExecutorOptions = {}) {
     const threads = Math.max(1, options.threads ?? 1);
@@ -55,21 +53,28 @@ export class PoolExecutor implements Executor {
   spawn(spec: PeerSpec): PeerHandle {
     const channel = new MessageChannel();
     const main = channel.port1;
+    let finalSeen!: () => void;
+    // The task's result and the events travel on different channels: a peer is done only when its
+    // final state event has arrived too, so whoever awaits `done` sees every event of that peer.
+    const lastEvent = new Promise<void>((resolve) => (finalSeen = resolve));
     main.on('message', (batch: PeerEvent[]) => {
       for (const e of batch) {
-        this.subject.next(e);
-        // The final state is the last event a peer sends: the port has done its work.
-        if (e.type === 'state' && (e.state === 'failed' || e.state === 'closed')) main.close();
+        this.registry.events.next(e);
+        if (e.type === 'state' && (e.state === 'failed' || e.state === 'closed')) {
+          main.close();
+          finalSeen();
+        }
       }
     });
     const done: Promise<PeerEnd> = this.pool.run({ spec, port: channel.port2 }, { transferList: [channel.port2] }).then(
-      (end: PeerEnd) => end,
+      async (end: PeerEnd) => {
+        await lastEvent;
+        return end;
+      },
       (err: Error) => {
         // The worker died or the protocol would not load: this peer is gone; say why.
-        const end: PeerEnd = { state: 'failed', reason: 'worker-crash', detail: err.message };
         main.close();
-        this.subject.next({ type: 'state', state: 'failed', reason: end.reason, detail: end.detail, peer: spec.id, address: formatAddress(spec.host, spec.port), at: Date.now() });
-        return end;
+        return this.registry.failedToRun(spec, err);
       },
     );
     const send = (msg: ExecutorCommand) => {
@@ -79,23 +84,18 @@ export class PoolExecutor implements Executor {
         // port already closed: the peer has ended
       }
     };
-    const handle: PeerHandle = {
+    return this.registry.track({
       id: spec.id,
       command: (command) => send({ type: 'command', command }),
       stop: () => send({ type: 'stop' }),
       done,
-    };
-    this.live.add(handle);
-    void done.then(() => this.live.delete(handle));
-    return handle;
+    });
   }
 
   async close(): Promise<void> {
-    const all = [...this.live];
-    for (const h of all) h.stop();
-    await Promise.all(all.map((h) => h.done));
+    await this.registry.stopAll();
     await new Promise((r) => setImmediate(r));
     await this.pool.destroy();
-    this.subject.complete();
+    this.registry.events.complete();
   }
 }

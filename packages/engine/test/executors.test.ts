@@ -68,3 +68,25 @@ async function until(check: () => boolean, timeoutMs = 15_000) {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('piscina pool executor, when a worker dies', () => {
+  it('fails its peers with worker-crash, and new peers run on a fresh worker', async () => {
+    const server = await startLineServer('normal');
+    cleanups.push(() => server.close());
+    const executor = new PoolExecutor({ threads: 1, maxConnections: 10 });
+    cleanups.push(() => executor.close());
+    const events: PeerEvent[] = [];
+    executor.events$.subscribe((e) => events.push(e));
+    const spec = (id: string) => ({ id, host: '127.0.0.1', port: server.port, protocol: lineProtocolModule, config: { name: id } });
+    const a = executor.spawn(spec('a'));
+    const b = executor.spawn(spec('b'));
+    await until(() => events.filter((e) => e.type === 'state' && e.state === 'ready').length === 2);
+    a.command('crash-worker');
+    expect(await a.done).toMatchObject({ state: 'failed', reason: 'worker-crash' });
+    expect(await b.done).toMatchObject({ state: 'failed', reason: 'worker-crash' });
+    const c = executor.spawn(spec('c'));
+    await until(() => events.some((e) => e.peer === 'c' && e.type === 'state' && e.state === 'ready'));
+    c.stop();
+    expect(await c.done).toMatchObject({ state: 'closed', reason: 'stopped' });
+  });
+});
