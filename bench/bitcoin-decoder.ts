@@ -7,7 +7,8 @@
  *
  * Modes: "whole" feeds each frame as its own chunk (a message that arrived in one read);
  * "1460" feeds the stream cut into 1,460-byte chunks (one TCP segment each), ignoring frame edges.
- * Writes bench/results/bitcoin-decoder.md.
+ * Writes bench/results/bitcoin-decoder.md. Env: RUNS (default 9), TARGET_BYTES per case (default 32 MB),
+ * ONLY (one case name, e.g. 'ping'). Run it on an otherwise idle machine: both sides share the cores.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
@@ -112,7 +113,8 @@ interface Row { name: string; mode: string; frame: number; ours: number; bcoin: 
 const rows: Row[] = [];
 let mbPayloads: Buffer[] = [];
 const encoder = new BitcoinCodec({ magic: MAINNET.magic });
-for (const c of cases) {
+const ONLY = process.env.ONLY; // e.g. ONLY='1 MB payload' to run one case
+for (const c of cases.filter((x) => !ONLY || x.name === ONLY)) {
   const frame = Buffer.from(encoder.encode(c.message).bytes);
   const count = Math.max(c.minCount, Math.ceil(TARGET_BYTES / frame.length));
   const stream = Buffer.concat(Array.from({ length: count }, () => frame));

@@ -40,6 +40,8 @@ async function peerB(framing: Framing): Promise<void> {
       count = 0;
     } else if (d.type === 'bench' && ++count === expected) b.sendToNode(node, { type: 'done', n: count });
   });
+  if (process.env.DBG) setInterval(() => console.error('B', count, expected, b.allNodes.length, JSON.stringify(b.messageCount)), 2000).unref();
+  process.on('message', (m) => m === 'exit' && process.exit(0));
   process.send!({ port: b.port });
 }
 
@@ -55,8 +57,8 @@ function waitFor(a: Node, pred: (d: Record<string, unknown>) => boolean): Promis
 }
 
 /** Sends `n` bench messages in batches, yielding to the event loop between batches. */
-async function stream(a: Node, ab: NodeConnection, n: number, stop = () => false): Promise<void> {
-  for (let i = 0; i < n && !stop(); ) {
+async function stream(a: Node, ab: NodeConnection, n: number): Promise<void> {
+  for (let i = 0; i < n; ) {
     const end = Math.min(n, i + BATCH);
     for (; i < end; i++) a.sendToNode(ab, message(i));
     await new Promise((r) => setImmediate(r));
@@ -87,24 +89,31 @@ async function echoes(a: Node, ab: NodeConnection, count: number): Promise<numbe
 const pct = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))];
 
 async function measure(framing: Framing) {
-  const child = fork(fileURLToPath(import.meta.url), ['peer-b', framing], { execArgv: process.execArgv });
+  const child = fork(fileURLToPath(import.meta.url), ['peer-b', framing], { execArgv: process.env.PROF ? [...process.execArgv, '--cpu-prof', '--cpu-prof-dir=' + process.env.PROF] : process.execArgv });
   const { port } = await new Promise<{ port: number }>((r) => child.once('message', (m) => r(m as { port: number })));
   const a = new Node({ host: '127.0.0.1', port: 0, framing });
   await a.start();
-  const ab = await a.connectWithNode('127.0.0.1', port);
+  const ab = await a.connectWithNode("127.0.0.1", port);
   await new Promise((r) => setTimeout(r, 50));
   await throughput(a, ab); // warm-up
   const rates: number[] = [];
   for (let r = 0; r < RUNS; r++) rates.push(await throughput(a, ab));
   await echoes(a, ab, 200); // warm-up
   const idle = await echoes(a, ab, ECHOES);
+  // Load: half the measured rate, paced every millisecond (flat out, the backlog only grows).
   let loading = true;
-  const load = stream(a, ab, Number.MAX_SAFE_INTEGER, () => !loading);
+  const perMs = Math.max(1, Math.round(rates[0] / 2 / 1000));
+  const load = (async () => {
+    for (let i = 0; loading; i++) {
+      for (let k = 0; k < perMs; k++) a.sendToNode(ab, message(i));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  })();
   const loaded = await echoes(a, ab, Math.min(ECHOES, 500));
   loading = false;
   await load;
   await a.stop();
-  child.kill();
+  child.send('exit');
   rates.sort((x, y) => x - y);
   return { framing, rate: rates[Math.floor(rates.length / 2)], idle, loaded };
 }

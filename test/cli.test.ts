@@ -1,7 +1,7 @@
 // The CLI as users run it: the built `peerscope` binary in a child process, on loopback only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBcoinNetwork, type BcoinNetwork } from '@peerscope/simnet';
-import { runCli, startCli } from './support/cli.js';
+import { expectUsageError, runCli, startCli } from './support/cli.js';
 import { until } from './support/until.js';
 
 describe('peerscope monitor bitcoin --json, end to end against bcoin', () => {
@@ -67,13 +67,7 @@ describe('peerscope usage errors', () => {
     [['monitor', 'bitcoin', '--interval', 'soon'], /--interval: "soon" is not a duration/],
     [['monitor', 'bitcoin', '--frobnicate'], /Nonexistent flag: --frobnicate/],
     [['monitor'], /no terminal to ask on/],
-  ])('%j: one clear line, exit code 2', async (args, message) => {
-    const { code, stderr, stdout } = await runCli(args as string[]);
-    expect(code).toBe(2);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(message);
-    expect(stdout).toBe('');
-  });
+  ])('%j: one clear line, exit code 2', async (args, message) => expectUsageError(args as string[], message));
 
   it('has help for every command', async () => {
     const { code, stdout } = await runCli(['--help']);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 
@@ -23,4 +24,13 @@ export async function runCli(args: string[]) {
   child.stdin!.end();
   const code = await child.exited;
   return { code, stdout: child.stdoutText(), stderr: child.stderrText() };
+}
+
+/** A usage mistake is one line on stderr naming it, nothing on stdout, exit code 2. */
+export async function expectUsageError(args: string[], message: RegExp): Promise<void> {
+  const { code, stderr, stdout } = await runCli(args);
+  expect(code).toBe(2);
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(message);
+  expect(stdout).toBe('');
 }

@@ -3,5 +3,6 @@ export { BaseCommand, UsageError } from './base-command.js';
 export { monitorFlags, seedFlag } from './monitor-flags.js';
 export { parseDuration } from './duration.js';
 export { runLive, type LiveOptions } from './live.js';
-export { renderTable, networkSummary, peerTable, type ViewContext } from './views/table.js';
+export { renderTable, networkSummary, peerTable, type ViewContext, type ExtraColumn } from './views/table.js';
+export { rpcTable } from './views/rpc-table.js';
 export { jsonLine } from './views/json.js';

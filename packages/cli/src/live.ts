@@ -48,6 +48,6 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<N
   subscription.unsubscribe();
   const final = await monitor.stop();
   if (options.json) out.write(jsonLine('summary', final, options.meta));
-  else out.write(`${tty ? '\n' : ''}final summary\n${networkSummary(final, options)}\n\n${peerTable(final)}\n`);
+  else out.write(`${tty ? '\n' : ''}final summary\n${networkSummary(final, options)}\n\n${peerTable(final, options.extraColumns)}\n`);
   return final;
 }

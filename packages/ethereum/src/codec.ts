@@ -113,10 +113,11 @@ export class EthCodec implements WireCodec<EthMessage> {
       this.raw = new Uint8Array(0);
       if (chunk.length === 0) return out;
     }
-    for (const { data, wireSize } of this.frames!.decode(chunk)) {
+    const frames = this.session();
+    for (const { data, wireSize } of frames.decode(chunk)) {
       out.push(this.decodeFrame(data, wireSize));
     }
-    if (this.frames!.pending > MAX_FRAME + 64) throw new ProtocolError('oversize', 'frame too large');
+    if (frames.pending > MAX_FRAME + 64) throw new ProtocolError('oversize', 'frame too large');
     return out;
   }
 
@@ -152,9 +153,9 @@ export class EthCodec implements WireCodec<EthMessage> {
   private tryProcess(packet: Uint8Array, inbound: boolean, quiet: boolean): Decoded<EthMessage> | undefined {
     try {
       if (inbound) {
-        const info = this.handshake.parseAuth(packet);
+        // The session secrets are derived when first needed (our Hello), after the ack is on its way.
+        const info = this.handshake.openAuth(packet);
         this.pendingAck = this.handshake.createAck();
-        this.frames = new FrameCodec(this.handshake.secrets());
         this.phase = 'frames';
         return { command: 'auth', size: packet.length, message: { type: 'auth', remoteId: hex(info.remoteId), eip8: info.eip8 } };
       }
@@ -229,10 +230,17 @@ export class EthCodec implements WireCodec<EthMessage> {
     return snappy.uncompress(body, MAX_MESSAGE_SIZE);
   }
 
+  private session(): FrameCodec {
+    if (!this.frames) {
+      if (this.phase !== 'frames') throw new Error('no RLPx session yet');
+      this.frames = new FrameCodec(this.handshake.secrets());
+    }
+    return this.frames;
+  }
+
   private frame(id: number, payload: Uint8Array, compress = true): Uint8Array {
-    if (!this.frames) throw new Error('no RLPx session yet');
     if (compress && this.snappy && id !== P2P.hello) payload = snappy.compress(payload);
-    return this.frames.encode(concat(RLP.encode(uintBytes(id)), payload));
+    return this.session().encode(concat(RLP.encode(uintBytes(id)), payload));
   }
 
   private ethId(code: number): number {

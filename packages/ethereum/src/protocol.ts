@@ -15,5 +15,8 @@ const ethereum: Protocol<EthMessage, EthConfig> = {
 
 export default ethereum;
 
-/** Module specifier workers load this protocol by (tsx maps .js to .ts when running from sources). */
-export const protocolModule = new URL('./protocol.js', import.meta.url).href;
+/**
+ * Module specifier workers load this protocol by: the .ts source when running from sources (workers
+ * get no tsx ESM hook on Node 20, so the engine loads a .ts module through require), else the build.
+ */
+export const protocolModule = new URL(import.meta.url.endsWith('.ts') ? './protocol.ts' : './protocol.js', import.meta.url).href;

@@ -29,7 +29,7 @@ function dial(target: DevP2PServer, extra: Partial<EthConfig> = {}): { run: Peer
 describe('ethereum protocol against @ethereumjs/devp2p', () => {
   it('exports the Protocol as default and its module specifier', () => {
     expect(ethereum.name).toBe('ethereum');
-    expect(protocolModule).toMatch(/protocol\.js$/);
+    expect(protocolModule).toMatch(/protocol\.(ts|js)$/);
   });
 
   it('completes RLPx, Hello and Status; reports the peer as it describes itself', async () => {
@@ -74,6 +74,29 @@ describe('ethereum protocol against @ethereumjs/devp2p', () => {
     const end = await run.done;
     expect(end).toMatchObject({ state: 'failed', reason: 'closed-by-peer', detail: 'too-many-peers' });
     expect(events.some((e) => e.type === 'message' && e.dir === 'in' && e.command === 'disconnect')).toBe(true);
+  });
+
+  it('answers requests with empty responses and reports announced heights', async () => {
+    const answers: unknown[][] = [];
+    const s = await server({
+      onPeer: (peer) => {
+        const eth = peer.getProtocols()[0] as InstanceType<typeof ETH>;
+        eth.events.on('message', (code: number, payload: unknown[]) => code !== 0 && answers.push([code, payload]));
+        eth.events.once('status', () => {
+          eth.sendMessage(0x01, [[new Uint8Array(32).fill(7), Uint8Array.of(0x01, 0x00)]]); // NewBlockHashes, block 256
+          eth.sendMessage(0x03, [Uint8Array.of(42), [Uint8Array.of(1), Uint8Array.of(1), new Uint8Array(0), new Uint8Array(0)]]); // GetBlockHeaders
+        });
+      },
+    });
+    const { events } = dial(s);
+    expect(await until(events, (e) => (e.type === 'height' ? e.height : undefined))).toBe(256);
+    await until(events, () => (answers.length > 0 ? true : undefined));
+    const [code, payload] = answers[0] as [number, Uint8Array[]];
+    expect(code).toBe(0x04); // BlockHeaders
+    expect(payload[0]).toEqual(Uint8Array.of(42)); // the request id, echoed
+    expect(payload[1]).toEqual([]);
+    expect(events.some((e) => e.type === 'message' && e.dir === 'in' && e.command === 'eth:GetBlockHeaders')).toBe(true);
+    expect(events.some((e) => e.type === 'message' && e.dir === 'out' && e.command === 'eth:BlockHeaders')).toBe(true);
   });
 
   it('speaks eth/67 when that is all the peer offers', async () => {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
+import { Common, createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import { ETH, RLPx, type Peer } from '@ethereumjs/devp2p';
 import type { PeerEvent } from '@peerscope/engine';
-import { NETWORKS, type ChainParams } from '../src/index.js';
+import { currentForkId, NETWORKS, type ChainParams } from '../src/index.js';
 import { hex } from '../src/bytes.js';
 
 /**
@@ -15,6 +15,19 @@ export const mainnetToPrague: ChainParams = {
   forkTimes: NETWORKS.mainnet.forkTimes.slice(0, 3),
   bootnodes: [],
 };
+
+/**
+ * A server for clients that announce mainnet's fork id of today (peerscope's CLI: it offers no way to
+ * cut the fork schedule). @ethereumjs/common 10.0.0 knows no fork past Prague with a date and no BPO
+ * forks at all, so its Osaka entry stands for "the fork of today", dated and carrying today's fork
+ * hash: that hash is what its EIP-2124 check compares.
+ */
+export function mainnetTodayCommon(): Common {
+  const forkHash = `0x${currentForkId(NETWORKS.mainnet).hash}`;
+  const hardforks = Mainnet.hardforks.map((hf) =>
+    hf.name === Hardfork.Osaka ? { ...hf, timestamp: String(NETWORKS.mainnet.forkTimes[3]), forkHash } : hf);
+  return createCustomCommon({ hardforks }, Mainnet, { hardfork: Hardfork.Osaka });
+}
 
 export interface DevP2PServer {
   rlpx: RLPx;
@@ -29,8 +42,8 @@ export interface DevP2PServer {
 export const SERVER_CLIENT_ID = 'ethereumjs-test/v10.0.0';
 export const SERVER_BEST = '0x' + 'ab'.repeat(32);
 
-export async function startDevP2P(options: { capabilities?: Array<typeof ETH.eth68>; onPeer?: (peer: Peer) => void } = {}): Promise<DevP2PServer> {
-  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague });
+export async function startDevP2P(options: { capabilities?: Array<typeof ETH.eth68>; onPeer?: (peer: Peer) => void; common?: Common } = {}): Promise<DevP2PServer> {
+  const common = options.common ?? new Common({ chain: Mainnet, hardfork: Hardfork.Prague });
   const key = new Uint8Array(randomBytes(32));
   const port = await freePort();
   const rlpx = new RLPx(key, {

@@ -322,11 +322,14 @@ export class Node {
         return;
       case 'app':
         if (!conn.node) return;
-        if (e.name === 'message') {
-          this.messageCount.received++;
-          conn.node.counts.received++;
+        if (e.name === 'messages') {
           const node = conn.node;
-          this.hook(() => this.nodeMessage(node, e.data), { type: 'node-message', node, data: e.data });
+          for (const data of e.data as unknown[]) {
+            this.messageCount.received++;
+            node.counts.received++;
+            this.hook(() => this.nodeMessage(node, data), { type: 'node-message', node, data });
+            if (conn.node !== node) return;
+          }
         } else if (e.name === 'decode-error') {
           this.messageCount.errors++;
           this.emit({ type: 'message-error', node: conn.node, error: String(e.data) });

@@ -57,14 +57,25 @@ const handshake = fromCallback<{ type: string }, Input>(({ input, sendBack }) =>
 });
 
 /**
- * While ready: every packet is decoded as p2pnetwork does and handed to the node as an `app` event
- * named 'message' (or 'decode-error'); `send` commands go out as one write per batch.
+ * While ready: every packet is decoded as p2pnetwork does and handed to the node in `app` events
+ * named 'messages' (the values decoded from one read, in order) or 'decode-error'; `send` commands go out as one write per batch.
  */
 const session = fromCallback<{ type: 'peer.command'; command: P2pCommand }, Input>(({ input, receive }) => {
   const { link, config } = input;
   // lzma decoding is asynchronous: later messages wait for it, so the order on the wire is kept.
   let chain: Promise<void> | undefined;
-  const deliver = (data: unknown) => link.report({ type: 'app', name: 'message', data });
+  // Everything decoded from one read goes to the node as one 'messages' event (a report per message
+  // costs more than decoding it).
+  let batch: unknown[] | undefined;
+  const deliver = (data: unknown) => {
+    if (batch) return void batch.push(data);
+    batch = [data];
+    queueMicrotask(() => {
+      const values = batch!;
+      batch = undefined;
+      link.report({ type: 'app', name: 'messages', data: values });
+    });
+  };
   const failed = (err: unknown) => link.report({ type: 'app', name: 'decode-error', data: String((err as Error)?.message ?? err) });
   link.onMessage((message) => {
     if (message.kind !== 'packet') return;

@@ -3,9 +3,42 @@
  * what a p2pnetwork node sends: `", "` and `": "` separators and ensure_ascii (\uXXXX for non-ASCII).
  */
 export function pythonJsonDumps(value: unknown): string {
-  const out = dump(value);
-  if (out === undefined) throw new TypeError('value is not JSON-serialisable');
-  return out;
+  let json: string | undefined;
+  try {
+    // Fast path: V8's serialiser, then one pass to put Python's separators and escapes in.
+    json = JSON.stringify(value);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    // A BigInt somewhere: the slow path writes it as a Python int.
+    const out = dump(value);
+    if (out === undefined) throw new TypeError('value is not JSON-serialisable');
+    return out;
+  }
+  if (json === undefined) throw new TypeError('value is not JSON-serialisable');
+  return pythonise(json);
+}
+
+/** `,` → `, ` and `:` → `: ` outside strings; non-ASCII and DEL inside strings → \uXXXX. */
+function pythonise(json: string): string {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      else if (c > 0x7e) {
+        out += `${json.slice(last, i)}\\u${c.toString(16).padStart(4, '0')}`;
+        last = i + 1;
+      }
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x2c || c === 0x3a) {
+      out += `${json.slice(last, i + 1)} `;
+      last = i + 1;
+    }
+  }
+  return last === 0 ? json : out + json.slice(last);
 }
 
 function dump(value: unknown): string | undefined {

@@ -5,7 +5,18 @@ export interface ViewContext {
   /** e.g. "bitcoin regtest" */
   title: string;
   intervalMs: number;
+  /** Protocol-specific columns, chosen by the command that knows the protocol. */
+  extraColumns?: ExtraColumn[];
 }
+
+/** A peer-table column showing one key of `PeerStats.details` (arrays joined by ','). */
+export interface ExtraColumn {
+  header: string;
+  detail: string;
+}
+
+/** A failure detail longer than this stays in the JSON; the table keeps its column narrow. */
+const MAX_STATE_DETAIL = 24;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -25,7 +36,10 @@ export function networkSummary(s: NetworkSnapshot, ctx: ViewContext): string {
 }
 
 function stateCell(p: PeerStats, now: number): string {
-  if (p.state === 'failed') return `failed: ${p.reason ?? '?'}`;
+  if (p.state === 'failed') {
+    const detail = p.detail && p.detail.length <= MAX_STATE_DETAIL ? ` (${p.detail})` : '';
+    return `failed: ${p.reason ?? '?'}${detail}`;
+  }
   if (p.state === 'closed') return 'closed';
   return `${p.state} ${clock(now - p.since)}`;
 }
@@ -39,9 +53,16 @@ function topCommands(p: PeerStats): string {
     .join(' ');
 }
 
-/** One row per peer, active ones first, then the most recent failures. */
-export function peerTable(s: NetworkSnapshot, maxRows = 40): string {
-  const header = ['ADDRESS', 'STATE', 'AGENT', 'VER', 'SERVICES', 'START', 'BEST', 'PING ms (min)', 'IN msgs/bytes', 'OUT msgs/bytes', 'ADDRS', 'TOP IN'];
+function detailCell(p: PeerStats, key: string): string {
+  const v = p.details?.[key];
+  if (v === undefined || v === null || v === '') return '-';
+  return Array.isArray(v) ? v.join(',') || '-' : String(v);
+}
+
+/** One row per peer, active ones first, then the most recent failures; `extraColumns` go after BEST. */
+export function peerTable(s: NetworkSnapshot, extraColumns: ExtraColumn[] = [], maxRows = 40): string {
+  const header = ['ADDRESS', 'STATE', 'AGENT', 'VER', 'SERVICES', 'START', 'BEST', ...extraColumns.map((c) => c.header),
+    'PING ms (min)', 'IN msgs/bytes', 'OUT msgs/bytes', 'ADDRS', 'TOP IN'];
   const rows = s.peers.slice(0, maxRows).map((p) => [
     p.address,
     stateCell(p, s.at),
@@ -50,6 +71,7 @@ export function peerTable(s: NetworkSnapshot, maxRows = 40): string {
     p.services?.join(',') || '-',
     p.startHeight !== undefined ? String(p.startHeight) : '-',
     p.bestHeight !== undefined ? String(p.bestHeight) : '-',
+    ...extraColumns.map((c) => detailCell(p, c.detail)),
     p.pingMs !== undefined ? `${ms(p.pingMs)} (${ms(p.minPingMs)})` : '-',
     `${p.messagesIn} / ${bytes(p.bytesIn)}`,
     `${p.messagesOut} / ${bytes(p.bytesOut)}`,
@@ -57,10 +79,11 @@ export function peerTable(s: NetworkSnapshot, maxRows = 40): string {
     topCommands(p),
   ]);
   const more = s.peers.length > maxRows ? `\n… ${s.peers.length - maxRows} more` : '';
-  return columns([header, ...rows], [46, 26, 26, 6, 24, 8, 8, 14, 16, 16, 6, 40]) + more;
+  const widths = [46, 54, 26, 6, 24, 8, 8, ...extraColumns.map(() => 30), 14, 16, 16, 6, 40];
+  return columns([header, ...rows], widths) + more;
 }
 
 /** The whole live view: summary on top, one row per peer. Pure: snapshot in, text out. */
 export function renderTable(s: NetworkSnapshot, ctx: ViewContext): string {
-  return `${networkSummary(s, ctx)}\n\n${peerTable(s)}\n`;
+  return `${networkSummary(s, ctx)}\n\n${peerTable(s, ctx.extraColumns)}\n`;
 }

@@ -91,7 +91,9 @@ export class Discv4 {
     const local = this.socket.address();
     const { hash } = this.send(host, udpPort, {
       type: 'ping', version: DISCV4_VERSION,
-      from: { ip: local.address === '0.0.0.0' ? '127.0.0.1' : local.address, udpPort: local.port, tcpPort: this.tcpPort },
+      // Receivers take our address from the UDP envelope (geth) or this field (ethereumjs); behind 0.0.0.0
+      // we do not know our public address, and say so.
+      from: { ip: local.address === '::' ? '::' : local.address, udpPort: local.port, tcpPort: this.tcpPort },
       to: { ip: host, udpPort, tcpPort: 0 },
       expiration: expiration(),
     });

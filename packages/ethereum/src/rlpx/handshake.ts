@@ -50,6 +50,8 @@ export class RlpxHandshake {
   private remoteNonce?: Uint8Array;
   private remoteEphemeral?: Uint8Array;
   private authPacket?: Uint8Array;
+  private authSignature?: Uint8Array;
+  private ephemeralHash?: Uint8Array;
   private ackPacket?: Uint8Array;
   private initiator = false;
   private eip8 = true;
@@ -101,31 +103,46 @@ export class RlpxHandshake {
 
   /** Parses an auth packet (either format); recovers the initiator's ephemeral key from the signature. */
   parseAuth(packet: Uint8Array): AuthInfo {
+    const info = this.openAuth(packet);
+    this.completeAuth();
+    return info;
+  }
+
+  /**
+   * First half of parseAuth: decrypts the auth and learns who sent it, enough to write the ack.
+   * The recovery of the initiator's ephemeral key (the costliest step) can then run while the ack
+   * travels and the initiator decrypts it.
+   */
+  openAuth(packet: Uint8Array): AuthInfo {
     this.authPacket = packet;
-    let sig: Uint8Array;
     let version = RLPX_VERSION;
-    let ephemeralHash: Uint8Array | undefined;
     const legacy = tryLegacy(this.key, packet, LEGACY_AUTH_SIZE);
     if (legacy) {
       this.eip8 = false;
-      sig = legacy.subarray(0, 65);
-      ephemeralHash = legacy.subarray(65, 97);
+      this.authSignature = legacy.subarray(0, 65);
+      this.ephemeralHash = legacy.subarray(65, 97);
       this.remotePublic = idToPublicKey(legacy.subarray(97, 161));
       this.remoteNonce = legacy.subarray(161, 193);
     } else {
       const fields = openEip8(this.key, packet);
       if (fields.length < 3) throw new Error('auth: too few fields');
-      sig = asBytes(fields[0], 65, 'signature');
+      this.authSignature = asBytes(fields[0], 65, 'signature');
       this.remotePublic = idToPublicKey(asBytes(fields[1], 64, 'public key'));
       this.remoteNonce = asBytes(fields[2], 32, 'nonce');
       if (fields[3] instanceof Uint8Array) version = bytesToNumber(fields[3]);
     }
+    return { remoteId: this.remotePublic.subarray(1), eip8: this.eip8, version };
+  }
+
+  /** Second half of parseAuth: checks the signature by recovering the initiator's ephemeral key. */
+  completeAuth(): void {
+    if (!this.remotePublic || !this.remoteNonce || !this.authSignature) throw new Error('auth not opened');
+    if (this.remoteEphemeral) return;
     const staticShared = this.key.ecdhStatic(this.remotePublic);
-    this.remoteEphemeral = recoverPublicKey(sig, xor(staticShared, this.remoteNonce));
-    if (ephemeralHash && !equal(keccak256(this.remoteEphemeral.subarray(1)), ephemeralHash)) {
+    this.remoteEphemeral = recoverPublicKey(this.authSignature, xor(staticShared, this.remoteNonce));
+    if (this.ephemeralHash && !equal(keccak256(this.remoteEphemeral.subarray(1)), this.ephemeralHash)) {
       throw new Error('auth: ephemeral key hash mismatch');
     }
-    return { remoteId: this.remotePublic.subarray(1), eip8: this.eip8, version };
   }
 
   /** The ack in the format the auth came in (EIP-8: "the corresponding ack-packet should be sent"). */
@@ -140,6 +157,7 @@ export class RlpxHandshake {
   }
 
   secrets(): Secrets {
+    if (!this.initiator && this.authSignature) this.completeAuth();
     if (!this.remoteEphemeral || !this.remoteNonce || !this.authPacket || !this.ackPacket) {
       throw new Error('handshake incomplete');
     }

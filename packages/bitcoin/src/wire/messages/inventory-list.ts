@@ -2,7 +2,11 @@ import { MAX_INV } from '../limits.js';
 import type { PayloadReader } from '../reader.js';
 import type { PayloadWriter } from '../writer.js';
 
-/** One inventory vector: a type (see InvType) and a hash in wire order (hashToHex for display). */
+/**
+ * One inventory vector: a type (see InvType) and a hash in wire order (hashToHex for display).
+ * The hash is a view into the frame's payload buffer (cheap to decode): `slice()` it before keeping
+ * it for long or posting it to another thread, which would otherwise copy the whole buffer.
+ */
 export interface InvItem {
   type: number;
   hash: Uint8Array;

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { pollEndpoint, type RpcSnapshot } from '@peerscope/ethereum';
 import { BaseCommand, UsageError } from '../../base-command.js';
 import { parseDuration } from '../../duration.js';
-import { columns, ms, time } from '../../views/format.js';
+import { rpcJsonLine, rpcSummaryLine, rpcTable } from '../../views/rpc-table.js';
 
 const duration = Flags.custom<number>({ parse: async (input) => parseDuration(input) });
 
@@ -39,14 +39,14 @@ export default class MonitorEthereumRpc extends BaseCommand {
     while (!stop && Date.now() < deadline) {
       const tick = Date.now();
       last = await Promise.all(flags.url.map((u) => pollEndpoint(u, { timeoutMs })));
-      if (flags.json) for (const s of last) out.write(JSON.stringify({ type: 'rpc', ...s }) + '\n');
+      if (flags.json) for (const s of last) out.write(rpcJsonLine(s));
       else out.write(`${tty ? '\x1b[H\x1b[2J' : ''}${rpcTable(last, flags.interval)}\n${tty ? '' : '\n'}`);
       const wait = Math.min(tick + flags.interval, deadline) - Date.now();
       if (wait > 0) await sleepUnless(wait, () => stop);
     }
     process.off('SIGINT', finish);
     process.off('SIGTERM', finish);
-    if (flags.json) out.write(JSON.stringify({ type: 'summary', endpoints: last.length, failing: last.filter((s) => s.error).length }) + '\n');
+    if (flags.json) out.write(rpcSummaryLine(last));
   }
 }
 
@@ -56,38 +56,4 @@ function sleepUnless(msTotal: number, stopped: () => boolean): Promise<void> {
     const step = () => (stopped() || Date.now() >= end ? resolve() : setTimeout(step, Math.min(100, end - Date.now())));
     step();
   });
-}
-
-/** The live view: one row per endpoint; an endpoint that failed shows its error in place of its fields. */
-export function rpcTable(snapshots: RpcSnapshot[], intervalMs: number): string {
-  const at = snapshots[0]?.at ?? Date.now();
-  const head = `peerscope · ethereum-rpc · ${time(at)} UTC · ${snapshots.length} endpoint${snapshots.length === 1 ? '' : 's'} · every ${intervalMs / 1000}s`;
-  const header = ['URL', 'CLIENT', 'NET/CHAIN', 'PEERS', 'LISTEN', 'SYNC', 'BLOCK', 'HEAD HASH', 'AGE', 'TXS', 'GAS gwei', 'MINING', 'RTT ms', 'ERRORS'];
-  const rows = snapshots.map((s) => {
-    if (s.error) return [s.url, `${s.error.kind}: ${s.error.message}`, '', '', '', '', '', '', '', '', '', '', ms(s.latencyMs), ''];
-    const b = s.latestBlock;
-    const fieldErrors = Object.entries(s.errors).map(([f, e]) => `${f}: ${e!.kind}`).join(', ');
-    return [
-      s.url,
-      s.clientVersion ?? '-',
-      `${s.networkId ?? '-'}/${s.chainId ?? '-'}`,
-      s.peerCount !== undefined ? String(s.peerCount) : '-',
-      s.listening === undefined ? '-' : s.listening ? 'yes' : 'no',
-      s.syncing === undefined ? '-' : s.syncing === false ? 'no' : `${s.syncing.currentBlock}/${s.syncing.highestBlock}`,
-      s.blockNumber !== undefined ? String(s.blockNumber) : '-',
-      b ? `${b.hash.slice(0, 10)}…` : '-',
-      b ? `${Math.max(0, Math.round(s.at / 1000 - b.timestamp))}s` : '-',
-      b ? String(b.transactionCount) : '-',
-      s.gasPrice !== undefined ? gwei(s.gasPrice) : '-',
-      s.mining === undefined ? '-' : s.mining ? 'yes' : 'no',
-      ms(s.latencyMs),
-      fieldErrors,
-    ];
-  });
-  return `${head}\n${columns([header, ...rows], [40, 40, 16, 6, 6, 20, 10, 12, 8, 5, 10, 6, 8, 60])}`;
-}
-
-function gwei(wei: string): string {
-  const v = Number(BigInt(wei)) / 1e9;
-  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
 }

@@ -4,6 +4,14 @@ import { ethereum, NETWORKS, parseEnode } from '@peerscope/ethereum';
 import { BaseCommand, UsageError } from '../../base-command.js';
 import { runLive } from '../../live.js';
 import { monitorFlags } from '../../monitor-flags.js';
+import type { ExtraColumn } from '../../views/table.js';
+
+/** What an Ethereum peer says in Hello and Status, as the peer table shows it (keys of its handshake details). */
+const ETHEREUM_COLUMNS: ExtraColumn[] = [
+  { header: 'CAPS', detail: 'capabilities' },
+  { header: 'FORK ID', detail: 'forkId' },
+  { header: 'NETWORK', detail: 'networkId' },
+];
 
 const enodeFlag = Flags.custom<string>({
   parse: async (input) => {
@@ -42,7 +50,7 @@ export default class MonitorEthereum extends BaseCommand {
     });
     await runLive(monitor, {
       title: `ethereum ${flags.network}`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
-      meta: { protocol: 'ethereum', network: flags.network },
+      meta: { protocol: 'ethereum', network: flags.network }, extraColumns: ETHEREUM_COLUMNS,
     });
   }
 }
