@@ -42,7 +42,8 @@ export interface PeerInfo {
 export type PeerEventBody =
   | { type: 'state'; state: PeerState; reason?: FailureReason; detail?: string }
   | { type: 'handshake'; info: PeerInfo }
-  | { type: 'message'; dir: 'in' | 'out'; command: string; bytes: number }
+  /** Traffic: `count` messages of one command (one event per command per socket read), `bytes` in all, framing included. */
+  | { type: 'message'; dir: 'in' | 'out'; command: string; bytes: number; count: number }
   | { type: 'rtt'; ms: number }
   | { type: 'height'; height: number }
   /** Addresses learned from the peer, as `host:port` (IPv6 in brackets). Recorded, dialled only if allowed. */

@@ -12,6 +12,9 @@ export const MAX_QUEUED_MESSAGES = 10_000;
  */
 export const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 
+/** How long a closing connection may take to flush its last bytes. */
+export const FLUSH_MS = 1_000;
+
 export interface LinkFailure {
   reason: FailureReason;
   detail?: string;
@@ -61,7 +64,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
       this.end({ reason: 'flood', detail: `peer is not reading: over ${MAX_UNSENT_BYTES} bytes unsent` });
       return;
     }
-    if (command !== undefined) this.report({ type: 'message', dir: 'out', command, bytes: bytes.length });
+    if (command !== undefined) this.report({ type: 'message', dir: 'out', command, bytes: bytes.length, count: 1 });
   }
 
   onMessage(handler: ((message: Msg) => void) | null): void {
@@ -70,11 +73,19 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     while (this.handler && this.queue.length > 0 && !this.ended) this.handler(this.queue.shift()!);
   }
 
-  /** Close from our side; no failure is reported for it. */
+  /**
+   * Close from our side; no failure is reported for it. What we queued last (a Disconnect reason, a
+   * p2pnetwork CLOSING line) is flushed first, but a peer that does not read gets FLUSH_MS, no more.
+   */
   close(): void {
     this.ended = true;
     clearTimeout(this.stallTimer);
-    this.socket.destroy();
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    socket.removeAllListeners('data');
+    if (socket.writableLength === 0 || socket.writableLength > MAX_UNSENT_BYTES) return void socket.destroy();
+    socket.end();
+    setTimeout(() => socket.destroy(), FLUSH_MS).unref();
   }
 
   private receive(chunk: Uint8Array): void {
@@ -87,9 +98,9 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
       this.end(protocolFailure(err));
       return;
     }
-    for (const { command, size, message } of decoded) {
+    this.reportTraffic(decoded);
+    for (const { message } of decoded) {
       if (this.ended) return;
-      this.report({ type: 'message', dir: 'in', command, bytes: size });
       try {
         if (this.handler && this.queue.length === 0) this.handler(message);
         else if (this.queue.push(message) > MAX_QUEUED_MESSAGES) {
@@ -100,6 +111,26 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
       }
     }
     this.armStallTimer();
+  }
+
+  /**
+   * One traffic event per command per read, not per message: a busy peer delivers hundreds of
+   * messages a read, and each event costs an allocation here and a share of a postMessage.
+   */
+  private reportTraffic(decoded: Decoded<Msg>[]): void {
+    if (decoded.length === 1) {
+      this.report({ type: 'message', dir: 'in', command: decoded[0].command, bytes: decoded[0].size, count: 1 });
+      return;
+    }
+    const byCommand = new Map<string, { bytes: number; count: number }>();
+    for (const { command, size } of decoded) {
+      const t = byCommand.get(command);
+      if (t) {
+        t.bytes += size;
+        t.count++;
+      } else byCommand.set(command, { bytes: size, count: 1 });
+    }
+    for (const [command, t] of byCommand) this.report({ type: 'message', dir: 'in', command, bytes: t.bytes, count: t.count });
   }
 
   private armStallTimer(delay = this.stallMs): void {

@@ -21,7 +21,7 @@ describe('per-peer reducer', () => {
   it('is pure: never mutates the previous stats', () => {
     const a = reducePeer(undefined, ev('p1', { type: 'state', state: 'connecting' }));
     const frozen = JSON.stringify(a);
-    const b = reducePeer(a, ev('p1', { type: 'message', dir: 'in', command: 'ping', bytes: 32 }));
+    const b = reducePeer(a, ev('p1', { type: 'message', dir: 'in', command: 'ping', bytes: 32, count: 1 }));
     expect(JSON.stringify(a)).toBe(frozen);
     expect(b).not.toBe(a);
     expect(b.byCommand.ping).toEqual({ messagesIn: 1, messagesOut: 0, bytesIn: 32, bytesOut: 0 });
@@ -35,9 +35,10 @@ describe('per-peer reducer', () => {
       ev('p1', { type: 'rtt', ms: 3 }),
       ev('p1', { type: 'height', height: 101 }),
       ev('p1', { type: 'height', height: 99 }),
-      ev('p1', { type: 'message', dir: 'out', command: 'ping', bytes: 32 }),
-      ev('p1', { type: 'message', dir: 'in', command: 'pong', bytes: 32 }),
-      ev('p1', { type: 'message', dir: 'in', command: 'inv', bytes: 61 }),
+      ev('p1', { type: 'message', dir: 'out', command: 'ping', bytes: 32, count: 1 }),
+      ev('p1', { type: 'message', dir: 'in', command: 'pong', bytes: 32, count: 1 }),
+      ev('p1', { type: 'message', dir: 'in', command: 'inv', bytes: 61, count: 1 }),
+      ev('p1', { type: 'message', dir: 'in', command: 'inv', bytes: 122, count: 2 }), // two in one read
       ev('p1', { type: 'addresses', addresses: ['127.0.0.9:8333', '[::1]:8333'] }),
       ev('p1', { type: 'inv', counts: { block: 1, tx: 2 } }),
       ev('p1', { type: 'inv', counts: { block: 1 } }),
@@ -45,10 +46,10 @@ describe('per-peer reducer', () => {
     const p = feed(events).peers.get('p1')!;
     expect(p).toMatchObject({
       state: 'ready', version: 70015, userAgent: '/bcoin:v1.0.2/', services: ['NETWORK', 'WITNESS'], startHeight: 100,
-      bestHeight: 101, pingMs: 3, minPingMs: 2, messagesIn: 2, messagesOut: 1, bytesIn: 93, bytesOut: 32,
+      bestHeight: 101, pingMs: 3, minPingMs: 2, messagesIn: 4, messagesOut: 1, bytesIn: 215, bytesOut: 32,
       addressesLearned: 2, inv: { block: 2, tx: 2 },
     });
-    expect(p.byCommand.inv).toEqual({ messagesIn: 1, messagesOut: 0, bytesIn: 61, bytesOut: 0 });
+    expect(p.byCommand.inv).toEqual({ messagesIn: 3, messagesOut: 0, bytesIn: 183, bytesOut: 0 });
   });
 });
 
@@ -79,7 +80,7 @@ describe('network totals and snapshot', () => {
       ev('p4', { type: 'state', state: 'connecting' }),
     ]);
     const first = buildSnapshot({ peers: c.peers.values(), totals: c.totals, target: 8, startedAt: 0, now: 10_000 });
-    for (let i = 0; i < 50; i++) c.apply(ev('p1', { type: 'message', dir: 'in', command: 'inv', bytes: 100 }));
+    for (let i = 0; i < 50; i++) c.apply(ev('p1', { type: 'message', dir: 'in', command: 'inv', bytes: 100, count: 1 }));
     const second = buildSnapshot({ peers: c.peers.values(), totals: c.totals, target: 8, startedAt: 0, now: 15_000, previous: first });
     expect(second).toMatchObject({ target: 8, ready: 3, connecting: 1, consensus: { height: 10, peers: 2 }, userAgents: { '/bcoin:v1.0.2/': 2, '/Satoshi:27.0.0/': 1 } });
     expect(second.rates.messagesIn).toBe(10);

@@ -62,12 +62,13 @@ export function reducePeer(prev: PeerStats | undefined, event: PeerEvent): PeerS
     case 'message': {
       const t = peer.byCommand[event.command] ?? NO_TRAFFIC;
       const inbound = event.dir === 'in';
+      const n = event.count;
       const traffic: CommandTraffic = inbound
-        ? { ...t, messagesIn: t.messagesIn + 1, bytesIn: t.bytesIn + event.bytes }
-        : { ...t, messagesOut: t.messagesOut + 1, bytesOut: t.bytesOut + event.bytes };
+        ? { ...t, messagesIn: t.messagesIn + n, bytesIn: t.bytesIn + event.bytes }
+        : { ...t, messagesOut: t.messagesOut + n, bytesOut: t.bytesOut + event.bytes };
       return inbound
-        ? { ...peer, messagesIn: peer.messagesIn + 1, bytesIn: peer.bytesIn + event.bytes, byCommand: { ...peer.byCommand, [event.command]: traffic } }
-        : { ...peer, messagesOut: peer.messagesOut + 1, bytesOut: peer.bytesOut + event.bytes, byCommand: { ...peer.byCommand, [event.command]: traffic } };
+        ? { ...peer, messagesIn: peer.messagesIn + n, bytesIn: peer.bytesIn + event.bytes, byCommand: { ...peer.byCommand, [event.command]: traffic } }
+        : { ...peer, messagesOut: peer.messagesOut + n, bytesOut: peer.bytesOut + event.bytes, byCommand: { ...peer.byCommand, [event.command]: traffic } };
     }
     case 'rtt':
       return { ...peer, pingMs: event.ms, minPingMs: Math.min(peer.minPingMs ?? Infinity, event.ms) };

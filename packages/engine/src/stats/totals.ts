@@ -34,8 +34,8 @@ export function reduceTotals(totals: Totals, event: PeerEvent, before: PeerState
   switch (event.type) {
     case 'message':
       return event.dir === 'in'
-        ? { ...totals, messagesIn: totals.messagesIn + 1, bytesIn: totals.bytesIn + event.bytes }
-        : { ...totals, messagesOut: totals.messagesOut + 1, bytesOut: totals.bytesOut + event.bytes };
+        ? { ...totals, messagesIn: totals.messagesIn + event.count, bytesIn: totals.bytesIn + event.bytes }
+        : { ...totals, messagesOut: totals.messagesOut + event.count, bytesOut: totals.bytesOut + event.bytes };
     case 'addresses':
       return { ...totals, known: withAll(totals.known, event.addresses) };
     case 'state':
