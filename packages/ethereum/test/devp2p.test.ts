@@ -55,7 +55,9 @@ describe('ethereum protocol against @ethereumjs/devp2p', () => {
     const ready = await until(events, (e) => (e.type === 'state' && e.state === 'ready' ? e : undefined));
     expect(ready).toBeDefined();
     const commands = events.filter((e) => e.type === 'message').map((e) => `${e.dir}:${e.command}`);
-    expect(commands.slice(0, 4)).toEqual(['out:auth', 'in:ack', 'out:hello', 'in:hello']);
+    expect(commands.slice(0, 2)).toEqual(['out:auth', 'in:ack']);
+    // Its Hello often arrives in the same read as its ack; traffic is reported per read, before we answer.
+    expect(commands.slice(2, 4).sort()).toEqual(['in:hello', 'out:hello']);
     expect(commands).toContain('in:status');
     expect(commands).toContain('out:status');
   });

@@ -16,3 +16,16 @@ export const LENGTH_PREFIX_BYTES = 4;
  * by the dialer's first bytes) keeps the two in separate segments.
  */
 export const DEFAULT_HANDSHAKE_SETTLE_MS = 10;
+/**
+ * liblzma's decoder memory is mostly the dictionary its header names (up to 1.5 GiB in .xz): refuse
+ * more than this. Python's lzma.compress at preset 9 needs 65 MiB, the default preset 6 needs 9 MiB.
+ */
+export const LZMA_DECODER_MEMLIMIT = 128 * 1024 * 1024;
+/** Largest lzma expansion seen (64 MiB of zeros compress to 9.9 kB at preset 9), rounded up. */
+export const LZMA_MAX_RATIO = 8_000;
+/**
+ * lzma input is decoded in slices of room-left / LZMA_MAX_RATIO bytes, within these bounds: the floor
+ * keeps a hostile stream's overshoot past the cap to ~4 MB, the ceiling keeps a slice's output modest.
+ */
+export const LZMA_MIN_SLICE = 512;
+export const LZMA_MAX_SLICE = 64 * 1024;

@@ -6,10 +6,11 @@ import type { Compression } from './compression.js';
 import { defaultNodeId } from './id.js';
 import { DEFAULT_HANDSHAKE_SETTLE_MS, DEFAULT_MAX_MESSAGE_SIZE, EOT } from './limits.js';
 import { encodePacket, type MessageData } from './message.js';
+import { GuardedObservable } from './guarded-observable.js';
 import { NodeConnection } from './node-connection.js';
 import type { NodeEvent, NodeEventOf, NodeEventType } from './node-events.js';
 import { Outbox } from './outbox.js';
-import { p2pnetProtocol, type P2pConfig } from './protocol.js';
+import { p2pnetProtocol, type DecodeError, type P2pConfig } from './protocol.js';
 
 export interface ReconnectPolicy {
   /** First retry after this long; each further retry waits twice as long, up to maxDelayMs. */
@@ -67,6 +68,8 @@ interface Conn {
   node?: NodeConnection;
   outbox?: Outbox;
   target?: Target;
+  /** Set when a simultaneous dial's other connection won the tie-break and this one is being closed. */
+  superseded?: string;
 }
 
 /** An outbound address the node keeps (one connection at a time; reconnected when asked to). */
@@ -114,7 +117,9 @@ export class Node {
       settleMs: nodeOptions.settleMs ?? DEFAULT_HANDSHAKE_SETTLE_MS,
     };
     this.reconnectPolicy = { ...DEFAULT_RECONNECT, ...nodeOptions.reconnect };
-    this.events$ = this.subject.asObservable();
+    // A subscriber's bug must not take the node down: rxjs would rethrow it on a timer (an uncaught
+    // exception); it is reported as an 'error' event instead.
+    this.events$ = new GuardedObservable<NodeEvent>((error, value) => this.subscriberFailed(error, value), (subscriber) => this.subject.subscribe(subscriber));
   }
 
   get port(): number {
@@ -202,7 +207,7 @@ export class Node {
     const conn = this.conns.get(node.connectionId);
     if (!conn) return;
     if (conn.target) this.forget(conn.target);
-    if (node.direction === 'outbound') this.hook(() => this.nodeDisconnectWithOutboundNode(node), { type: 'node-disconnect-with-outbound-node', node });
+    if (node.direction === 'outbound') this.hook('nodeDisconnectWithOutboundNode', () => this.nodeDisconnectWithOutboundNode(node), { type: 'node-disconnect-with-outbound-node', node });
     conn.run.stop();
     await conn.run.done;
   }
@@ -210,7 +215,7 @@ export class Node {
   /** Stops listening, closes every connection and resolves when all are closed (promptly: no polling). */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.hook(() => this.nodeRequestToStop(), { type: 'node-request-to-stop' });
+      this.hook('nodeRequestToStop', () => this.nodeRequestToStop(), { type: 'node-request-to-stop' });
       for (const target of this.targets.values()) this.forget(target);
       const closed = this.server ? new Promise<void>((r) => this.server!.close(() => r())) : Promise.resolve();
       const runs = [...this.conns.values()].map((c) => {
@@ -226,6 +231,7 @@ export class Node {
   }
 
   // Hooks with p2pnetwork's meanings; override in a subclass. Events are emitted on events$ as well.
+  // An exception thrown by a hook is caught and reported as an 'error' event; the connection goes on.
   outboundNodeConnected(_node: NodeConnection): void {}
   inboundNodeConnected(_node: NodeConnection): void {}
   outboundNodeDisconnected(_node: NodeConnection): void {}
@@ -270,12 +276,31 @@ export class Node {
       settleMs: this.options.settleMs,
       admit: (remote) => {
         if (remote.id === this.id) return 'self-connection';
-        const holder = this.claimed.get(remote.id);
-        if (holder !== undefined && holder !== connId) return 'duplicate';
+        const holderId = this.claimed.get(remote.id);
+        const holder = holderId !== undefined && holderId !== connId ? this.conns.get(holderId) : undefined;
+        if (holder) {
+          if (!this.winsTieBreak(remote.direction, holder.direction, remote.id)) return 'duplicate';
+          holder.superseded = connId;
+          // Not from inside this connection's handshake callback: the other machine ends on its own turn.
+          queueMicrotask(() => holder.run.stop());
+        }
         this.claimed.set(remote.id, connId);
         return null;
       },
     };
+  }
+
+  /**
+   * Two nodes dialling each other at once each hold an outbound and an inbound connection with the
+   * other, and each side sees them in its own order; refusing the later one on both sides can close
+   * both. Instead both sides keep the connection dialled by the node with the smaller id (the same
+   * answer on both ends, whatever the timing). Two connections in the same direction are a plain
+   * duplicate: the newer one is refused.
+   */
+  private winsTieBreak(direction: Conn['direction'], holderDirection: Conn['direction'], remoteId: string): boolean {
+    if (direction === holderDirection) return false;
+    const dialledBySmaller: Conn['direction'] = this.id < remoteId ? 'outbound' : 'inbound';
+    return direction === dialledBySmaller;
   }
 
   private accept(socket: net.Socket): void {
@@ -327,12 +352,13 @@ export class Node {
           for (const data of e.data as unknown[]) {
             this.messageCount.received++;
             node.counts.received++;
-            this.hook(() => this.nodeMessage(node, data), { type: 'node-message', node, data });
+            this.hook('nodeMessage', () => this.nodeMessage(node, data), { type: 'node-message', node, data });
             if (conn.node !== node) return;
           }
         } else if (e.name === 'decode-error') {
+          const { message, reason } = e.data as DecodeError;
           this.messageCount.errors++;
-          this.emit({ type: 'message-error', node: conn.node, error: String(e.data) });
+          this.emit({ type: 'message-error', node: conn.node, error: message, reason });
         }
         return;
       case 'state':
@@ -361,20 +387,24 @@ export class Node {
       target.attempt = 0;
       const settle = target.settle;
       target.settle = undefined;
-      this.hook(() => this.outboundNodeConnected(node), { type: 'outbound-node-connected', node });
+      this.hook('outboundNodeConnected', () => this.outboundNodeConnected(node), { type: 'outbound-node-connected', node });
       settle?.resolve(node);
     } else {
-      this.hook(() => this.inboundNodeConnected(node), { type: 'inbound-node-connected', node });
+      this.hook('inboundNodeConnected', () => this.inboundNodeConnected(node), { type: 'inbound-node-connected', node });
     }
   }
 
   private onEnd(connId: string, conn: Conn, reason: FailureReason, detail?: string): void {
     this.conns.delete(connId);
+    if (conn.superseded && reason === 'stopped') {
+      reason = 'duplicate';
+      detail = 'both nodes dialled at once; the connection dialled by the smaller id was kept';
+    }
     if (conn.remoteId !== undefined && this.claimed.get(conn.remoteId) === connId) this.claimed.delete(conn.remoteId);
     const node = conn.node;
     if (node) {
-      if (node.direction === 'outbound') this.hook(() => this.outboundNodeDisconnected(node), { type: 'outbound-node-disconnected', node, reason, detail });
-      else this.hook(() => this.inboundNodeDisconnected(node), { type: 'inbound-node-disconnected', node, reason, detail });
+      if (node.direction === 'outbound') this.hook('outboundNodeDisconnected', () => this.outboundNodeDisconnected(node), { type: 'outbound-node-disconnected', node, reason, detail });
+      else this.hook('inboundNodeDisconnected', () => this.inboundNodeDisconnected(node), { type: 'inbound-node-disconnected', node, reason, detail });
     } else if (conn.direction === 'outbound') {
       this.emit({ type: 'connect-failed', host: conn.host, port: conn.port, reason, detail });
     } else if (reason !== 'stopped') {
@@ -389,7 +419,9 @@ export class Node {
     const retry = target.wanted && target.reconnect && !this.stopping && reason !== 'self-connection' && reason !== 'duplicate';
     if (!retry) return this.forget(target);
     target.attempt++;
-    if (target.attempt > this.reconnectPolicy.maxAttempts || !this.nodeReconnectionError(target.host, target.port, target.attempt)) {
+    // A hook that throws keeps the default answer (retry).
+    const giveUp = () => !(this.guard('nodeReconnectionError', () => this.nodeReconnectionError(target.host, target.port, target.attempt)) ?? true);
+    if (target.attempt > this.reconnectPolicy.maxAttempts || giveUp()) {
       return this.forget(target);
     }
     const delayMs = Math.min(this.reconnectPolicy.initialDelayMs * 2 ** (target.attempt - 1), this.reconnectPolicy.maxDelayMs);
@@ -407,17 +439,44 @@ export class Node {
     if (this.targets.get(key) === target) this.targets.delete(key);
   }
 
-  private hook(call: () => void, event: NodeEvent): void {
+  /** Runs a hook method, then emits its event (also when the hook threw). */
+  private hook(name: string, call: () => void, event: NodeEvent): void {
+    this.guard(name, call, 'node' in event ? event.node : undefined);
+    this.emit(event);
+  }
+
+  /**
+   * Application code runs inside the engine's peer machine (the node hears of a connection from its
+   * events): an exception escaping here would fail the connection as 'malformed'. It is the
+   * application's bug, not the peer's: report it and go on.
+   */
+  private guard<T>(name: string, call: () => T, node?: NodeConnection): T | undefined {
     try {
-      call();
-    } finally {
-      this.emit(event);
+      return call();
+    } catch (error) {
+      this.messageCount.errors++;
+      this.emit({ type: 'error', hook: name, error, message: errorMessage(error), ...(node && { node }) });
+      return undefined;
     }
+  }
+
+  private subscriberFailed(error: unknown, value: unknown): void {
+    this.messageCount.errors++;
+    // What the subscriber got: an event, or whatever an operator made of one.
+    const event = typeof value === 'object' && value !== null ? (value as Partial<NodeEvent>) : undefined;
+    // An 'error' subscriber that throws is counted, not reported again (that would loop).
+    if (event?.type === 'error') return;
+    const node = event && 'node' in event && event.node instanceof NodeConnection ? event.node : undefined;
+    this.emit({ type: 'error', hook: `subscriber:${String(event?.type ?? 'events$')}`, error, message: errorMessage(error), ...(node && { node }) });
   }
 
   private emit(event: NodeEvent): void {
     if (!this.subject.closed) this.subject.next(event);
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function normaliseHost(host: string): string {

@@ -1,6 +1,7 @@
 import { fromCallback } from 'xstate';
 import type { Direction, FailureReason, Protocol, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine';
 import { P2pCodec, type Framing, type P2pWire } from './codec.js';
+import { CompressionError } from './compression.js';
 import { decodePacket } from './message.js';
 
 /** What a p2pnet connection needs to know about the node that owns it. */
@@ -18,6 +19,12 @@ export interface P2pConfig {
    * connection to a node it is already connected with. Runs in-process (the node runs its peers itself).
    */
   admit?(remote: { id: string; port: number; direction: Direction }): Extract<FailureReason, 'self-connection' | 'duplicate'> | null;
+}
+
+/** The data of a 'decode-error' app event: a packet dropped, and why. */
+export interface DecodeError {
+  message: string;
+  reason: CompressionError['reason'];
 }
 
 /** Commands the session accepts through PeerRun.command(). */
@@ -76,7 +83,12 @@ const session = fromCallback<{ type: 'peer.command'; command: P2pCommand }, Inpu
       link.report({ type: 'app', name: 'messages', data: values });
     });
   };
-  const failed = (err: unknown) => link.report({ type: 'app', name: 'decode-error', data: String((err as Error)?.message ?? err) });
+  // A packet we cannot decode is dropped and reported; the connection goes on (as p2pnetwork counts
+  // message_count_rerr and reads on).
+  const failed = (err: unknown) => {
+    const reason = err instanceof CompressionError ? err.reason : 'malformed';
+    link.report({ type: 'app', name: 'decode-error', data: { message: String((err as Error)?.message ?? err), reason } satisfies DecodeError });
+  };
   link.onMessage((message) => {
     if (message.kind !== 'packet') return;
     let value: unknown;

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMPRESSIONS, Node, decodePacket, defaultNodeId, encodePacket, pythonJsonDumps } from '../src/index.js';
+import zlib from 'node:zlib';
+import compressjs from 'compressjs';
+import lzma from 'lzma-native';
+import { COMPRESSIONS, CompressionError, Node, decodePacket, decompress, defaultNodeId, encodePacket, pythonJsonDumps } from '../src/index.js';
 import { RawPeer, next, startNode } from './helpers.js';
 
 // Made by Python 3 (json.dumps, then p2pnetwork's compress(): base64(compress(payload) + suffix) + 0x02 0x04).
@@ -83,6 +86,63 @@ for line in sys.stdin.read().split('\\n'):
     expect((await err)[0].error).toMatch(/zlib/);
     expect((await msg)[0].data).toBe('still here');
     expect(a.messageCount.errors).toBe(1);
+    b.socket.destroy();
+  });
+});
+
+describe('decompression bombs', () => {
+  const MB = 1 << 20;
+  // Each expands to 256 MB (64 MB for zlib, whose ratio tops out at ~1:1000) from a few kB: concatenated
+  // streams, which Python's lzma.decompress and bz2.decompress both decode.
+  const bombs = async (): Promise<Record<(typeof COMPRESSIONS)[number], Buffer>> => {
+    const xz = await lzma.compress(Buffer.alloc(MB), { preset: 6 });
+    const bz = Buffer.from(compressjs.Bzip2.compressFile(Buffer.alloc(8 * MB), null, 9));
+    return {
+      lzma: Buffer.concat([...Array<Buffer>(256).fill(xz), Buffer.from('lzma')]),
+      bzip2: Buffer.concat([...Array<Buffer>(32).fill(bz), Buffer.from('bzip2')]),
+      zlib: Buffer.concat([zlib.deflateSync(Buffer.alloc(64 * MB)), Buffer.from('zlib')]),
+    };
+  };
+
+  it('stop decoding at the size limit with a typed error, holding little more than the limit', async () => {
+    const all = await bombs();
+    for (const method of COMPRESSIONS) {
+      expect(all[method].length).toBeLessThan(100_000);
+      const before = process.memoryUsage().arrayBuffers;
+      const err = await (async () => decompress(all[method], MB))().then(() => undefined, (e: unknown) => e);
+      expect(err, method).toBeInstanceOf(CompressionError);
+      expect(err).toMatchObject({ reason: 'oversize', message: expect.stringContaining(`${method}: decompresses to more than the limit of ${MB} bytes`) });
+      // Decoding it all would have taken 64-256 MB; lzma may run one input slice (≤ ~4 MB) past the cap.
+      expect(process.memoryUsage().arrayBuffers - before, method).toBeLessThan(16 * MB);
+    }
+  });
+
+  it('still decode concatenated streams below the limit, as Python does', async () => {
+    const xz = await lzma.compress(Buffer.from('ab'), { preset: 6 });
+    const bz = Buffer.from(compressjs.Bzip2.compressFile(Buffer.from('cd'), null, 9));
+    expect(Buffer.from(await decompress(Buffer.concat([xz, xz, Buffer.from('lzma')]), 4)).toString()).toBe('abab');
+    expect(Buffer.from(await decompress(Buffer.concat([bz, bz, Buffer.from('bzip2')]), 4)).toString()).toBe('cdcd');
+    await expect(Promise.resolve().then(() => decompress(Buffer.concat([bz, bz, bz, Buffer.from('bzip2')]), 4))).rejects.toMatchObject({ reason: 'oversize' });
+  });
+
+  it('a node refuses each bomb with a clear error and keeps the connection', async () => {
+    const all = await bombs();
+    const a = await startNode({ id: 'node-A', maxMessageSize: MB });
+    nodes.push(a);
+    const connected = next(a, 'inbound-node-connected');
+    const b = await RawPeer.connect(a.port);
+    b.write('node-B:1');
+    await connected;
+    const errors = next(a, 'message-error', 3);
+    const msg = next(a, 'node-message');
+    for (const method of COMPRESSIONS) b.write(Buffer.concat([Buffer.from(all[method].toString('base64')), Buffer.from([0x02, 0x04])]));
+    b.write('still here\x04');
+    const got = await errors;
+    expect(got.map((e) => e.reason)).toEqual(['oversize', 'oversize', 'oversize']);
+    expect(got.map((e) => e.error.split(':')[0])).toEqual([...COMPRESSIONS]);
+    expect((await msg)[0].data).toBe('still here');
+    expect(a.messageCount.errors).toBe(3);
+    expect(a.allNodes).toHaveLength(1);
     b.socket.destroy();
   });
 });

@@ -89,4 +89,13 @@ export async function rawServer(): Promise<{ port: number; peer: Promise<RawPeer
   return { port: (server.address() as net.AddressInfo).port, peer, close: () => server.close() };
 }
 
+/** Polls until `check` holds; fails with `what` if it does not within 5 s. */
+export async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 export const ID_B = 'ee27e057' + 'ab'.repeat(58) + '4b04';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectError, Node, type NodeConnection } from '../src/index.js';
-import { HOST, next, startNode } from './helpers.js';
+import { ConnectError, Node, type NodeConnection, type NodeEventOf } from '../src/index.js';
+import { HOST, next, startNode, until } from './helpers.js';
 
 const nodes: Node[] = [];
 afterEach(async () => {
@@ -181,6 +181,81 @@ describe('node behaviour', () => {
     await b.stop();
     await gone;
     expect(calls).toEqual(['inbound-connected', 'message:hi:true', 'inbound-disconnected']);
+  });
+
+  it('two nodes dialling each other at once end with exactly one connection, the one the smaller id dialled', async () => {
+    for (let i = 0; i < 40; i++) {
+      const a = await node();
+      const b = await node();
+      const [small, big] = a.id < b.id ? [a, b] : [b, a];
+      const results = await Promise.allSettled([a.connectWithNode(HOST, b.port), b.connectWithNode(HOST, a.port)]);
+      // The smaller id's dial always survives; the other one is refused or closed as a duplicate.
+      expect(results[small === a ? 0 : 1].status).toBe('fulfilled');
+      await until(() => small.allNodes.length === 1 && big.allNodes.length === 1
+        && small.allNodes[0].direction === 'outbound' && big.allNodes[0].direction === 'inbound', 'one connection each side');
+      expect(small.allNodes[0].id).toBe(big.id);
+      expect(big.allNodes[0].id).toBe(small.id);
+      const got = next(small, 'node-message');
+      big.sendToNode(big.allNodes[0], `ping ${i}`);
+      expect((await got)[0].data).toBe(`ping ${i}`);
+      expect(small.allNodes.length).toBe(1);
+      expect(big.allNodes.length).toBe(1);
+      await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    }
+  });
+
+  it('a hook or subscriber that throws is reported as an error event and the connection lives on', async () => {
+    class Buggy extends Node {
+      override inboundNodeConnected(): void {
+        throw new Error('bug in inboundNodeConnected');
+      }
+      override nodeMessage(_n: NodeConnection, data: unknown): void {
+        if (data === 'boom') throw new TypeError('bug in nodeMessage');
+      }
+    }
+    const a = new Buggy({ host: HOST, port: 0 });
+    await a.start();
+    nodes.push(a);
+    const b = await node();
+    const errors: NodeEventOf<'error'>[] = [];
+    a.on$('error').subscribe((e) => errors.push(e));
+    // A plain subscriber, and one behind an operator: both guarded.
+    a.events$.subscribe((e) => {
+      if (e.type === 'node-message' && e.data === 'sub') throw new RangeError('bug in a subscriber');
+    });
+    a.on$('node-message').subscribe(({ data }) => {
+      if (data === 'sub') throw new Error('bug in an on$ subscriber');
+    });
+    const delivered: unknown[] = [];
+    a.on$('node-message').subscribe(({ data }) => delivered.push(data));
+    const { ab, ba } = await link(b, a);
+    const last = next(a, 'node-message', 3);
+    b.sendToNode(ab, 'boom');
+    b.sendToNode(ab, 'sub');
+    b.sendToNode(ab, 'still here');
+    await last;
+    expect(delivered).toEqual(['boom', 'sub', 'still here']);
+    expect(errors.map((e) => [e.hook, e.message])).toEqual([
+      ['inboundNodeConnected', 'bug in inboundNodeConnected'],
+      ['nodeMessage', 'bug in nodeMessage'],
+      ['subscriber:node-message', 'bug in a subscriber'],
+      ['subscriber:node-message', 'bug in an on$ subscriber'],
+    ]);
+    expect(errors[1].error).toBeInstanceOf(TypeError);
+    expect(errors[1].node).toBe(ba);
+    expect(a.messageCount.errors).toBe(4);
+    expect(a.allNodes).toEqual([ba]);
+    expect(b.allNodes).toEqual([ab]);
+    // A subscriber of 'error' itself that throws is counted, not reported again (no loop).
+    a.on$('error').subscribe(() => {
+      throw new Error('bug in an error subscriber');
+    });
+    const more = next(a, 'node-message');
+    b.sendToNode(ab, 'boom');
+    await more;
+    expect(a.messageCount.errors).toBe(6);
+    expect(errors).toHaveLength(5);
+    expect(a.allNodes).toEqual([ba]);
   });
 
   it('honours maxConnections between peerscope nodes', async () => {

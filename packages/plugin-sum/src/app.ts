@@ -165,6 +165,8 @@ function describe(e: NodeEvent): string | undefined {
       return `disconnected ${e.node.host}:${e.node.port} (${e.reason})`;
     case 'connect-failed':
       return `cannot connect to ${e.host}:${e.port} (${e.reason})`;
+    case 'error':
+      return `error in ${e.hook}: ${e.message}`;
     default:
       return undefined;
   }
@@ -173,6 +175,9 @@ function describe(e: NodeEvent): string | undefined {
 function eventJson(e: NodeEvent): Record<string, unknown> {
   const { type, ...rest } = e as NodeEvent & Record<string, unknown>;
   const out: Record<string, unknown> = { event: type };
-  for (const [k, v] of Object.entries(rest)) out[k] = k === 'node' ? (v as { toJSON(): unknown }).toJSON() : v;
+  for (const [k, v] of Object.entries(rest)) {
+    if (k === 'error') continue; // an Error serialises to {}; `message` carries it
+    out[k] = k === 'node' ? (v as { toJSON(): unknown }).toJSON() : v;
+  }
   return out;
 }

@@ -77,6 +77,7 @@ function describe(e: NodeEvent): string {
     case 'reconnecting': return `reconnecting to ${e.host}:${e.port} in ${e.delayMs} ms (attempt ${e.attempt})`;
     case 'inbound-refused': return `refused ${e.host}:${e.port}: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`;
     case 'message-error': return `undecodable message from ${who(e.node)}: ${e.error}`;
+    case 'error': return `error in ${e.hook}${e.node ? ` (${who(e.node)})` : ''}: ${e.message}`;
   }
 }
 
@@ -85,6 +86,7 @@ function toJson(e: NodeEvent): Record<string, unknown> {
   for (const [k, v] of Object.entries(e)) {
     if (k === 'type') continue;
     if (k === 'node') out.node = (v as { toJSON(): unknown }).toJSON();
+    else if (k === 'error') continue; // an Error serialises to {}; `message` carries it
     else if (v instanceof Uint8Array) out[k] = { bytes: Buffer.from(v).toString('hex') };
     else out[k] = v;
   }
