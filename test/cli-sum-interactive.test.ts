@@ -42,7 +42,7 @@ describe.skipIf(!hasScript)('peerscope sum on a terminal', () => {
       server.kill('SIGTERM');
     }
     const screen = text();
-    expect(screen).toMatch(/added 42 \(this node: 1 numbers, subtotal 42\)/);
+    expect(screen).toMatch(/added 42 \(this node: 1 number, subtotal 42\)/);
     expect(screen).toContain('"4.2" is not a whole number: type digits, optionally with a leading - (e.g. 42 or -7); nothing was added');
     expect(screen).toMatch(/network sum 50 from 2 nodes \(2 numbers\)/);
     expect(await server.exited).toBe(0);

@@ -13,7 +13,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function payloadOf(data: MessageData): Uint8Array {
   if (typeof data === 'string') return utf8.encode(data);
   if (data instanceof Uint8Array) return data;
-  return utf8.encode(pythonJsonDumps(data));
+  // json.dumps with ensure_ascii writes pure ASCII, so the one-byte copy is exact (and cheaper than UTF-8).
+  return Buffer.from(pythonJsonDumps(data), 'latin1');
 }
 
 /** p2pnetwork's compressed packet: base64(compress(payload) + suffix) + 0x02 (the EOT follows in framing). */

@@ -53,14 +53,14 @@ export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number>
     const line = describe(e);
     if (line) say(line, eventJson(e));
   });
-  say(`node ${node.id} listening on ${node.host}:${node.port}; ${store.count} numbers stored in ${store.file}, subtotal ${store.subtotal}`, {
+  say(`node ${node.id} listening on ${node.host}:${node.port}; ${numbers(store.count)} stored in ${store.file}, subtotal ${store.subtotal}`, {
     event: 'started', id: node.id, host: node.host, port: node.port, data: store.file, count: store.count, subtotal: store.subtotal.toString(),
   });
   await Promise.allSettled(o.connect.map((c) => node.connectWithNode(c.host, c.port, { reconnect: true })));
 
   const add = async (value: bigint) => {
     await app.add(value);
-    say(`added ${value} (this node: ${store.count} numbers, subtotal ${store.subtotal})`, {
+    say(`added ${value} (this node: ${numbers(store.count)}, subtotal ${store.subtotal})`, {
       event: 'added', value: value.toString(), count: store.count, subtotal: store.subtotal.toString(),
     });
   };
@@ -141,7 +141,7 @@ async function lineCommands(add: (v: bigint) => Promise<void>, sum: () => Promis
 }
 
 function formatSum(r: SumResult): string {
-  const lines = [`network sum ${r.total} from ${r.nodes.size} node${r.nodes.size === 1 ? '' : 's'} (${r.count} numbers)`];
+  const lines = [`network sum ${r.total} from ${r.nodes.size} node${r.nodes.size === 1 ? '' : 's'} (${numbers(r.count)})`];
   for (const id of r.missing) lines.push(`  not answering: ${id}`);
   for (const id of r.lost) lines.push(`  not reachable (answered before): ${id}`);
   return lines.join('\n');
@@ -180,4 +180,8 @@ function eventJson(e: NodeEvent): Record<string, unknown> {
     out[k] = k === 'node' ? (v as { toJSON(): unknown }).toJSON() : v;
   }
   return out;
+}
+
+export function numbers(n: number): string {
+  return `${n} number${n === 1 ? '' : 's'}`;
 }

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { parseInteger } from '../../integer.js';
 import { NumberStore } from '../../store.js';
 import { SumBaseCommand, UsageError } from '../../command-base.js';
+import { numbers } from '../../app.js';
 
 export default class SumAdd extends SumBaseCommand {
   static override summary = 'Add numbers to a node\'s data file without starting the node';
@@ -26,7 +27,7 @@ export default class SumAdd extends SumBaseCommand {
       await store.add(v);
       this.log(flags.json
         ? JSON.stringify({ event: 'added', value: v.toString(), count: store.count, subtotal: store.subtotal.toString() })
-        : `added ${v} (this node: ${store.count} numbers, subtotal ${store.subtotal})`);
+        : `added ${v} (this node: ${numbers(store.count)}, subtotal ${store.subtotal})`);
     }
   }
 }
