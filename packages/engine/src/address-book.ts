@@ -1,12 +1,15 @@
 import { formatAddress } from './address.js';
 
-export type AddressSource = 'seed' | 'dns' | 'learned';
+/** seed: given by the user; dns: from DNS seeds; learned: from a peer; discovered: from a discovery service (discv4). */
+export type AddressSource = 'seed' | 'dns' | 'learned' | 'discovered';
 
 export interface BookEntry {
   address: string;
   host: string;
   port: number;
   source: AddressSource;
+  /** The peer's identity, if its address carried one (see parsePeerAddress). */
+  key?: string;
   attempts: number;
   /** Connected successfully at least once. */
   succeeded: boolean;
@@ -37,13 +40,19 @@ export class AddressBook {
     return this.entries.size;
   }
 
-  /** Adds an address if new (the first source wins: a seed stays a seed). Returns the entry. */
-  add(host: string, port: number, source: AddressSource, dialable: boolean): BookEntry | undefined {
+  /**
+   * Adds an address if new (the first source wins: a seed stays a seed) and returns its entry. A known
+   * address heard again with another key takes the newer key: the node behind it has a new identity.
+   */
+  add(host: string, port: number, source: AddressSource, dialable: boolean, key?: string): BookEntry | undefined {
     const address = formatAddress(host, port);
     const known = this.entries.get(address);
-    if (known) return known;
-    if (this.entries.size >= MAX_BOOK_ENTRIES && source === 'learned') return undefined;
-    const entry: BookEntry = { address, host, port, source, attempts: 0, succeeded: false, retryAt: 0, active: false, dialable };
+    if (known) {
+      if (key) known.key = key;
+      return known;
+    }
+    if (this.entries.size >= MAX_BOOK_ENTRIES && source !== 'seed') return undefined;
+    const entry: BookEntry = { address, host, port, source, key, attempts: 0, succeeded: false, retryAt: 0, active: false, dialable };
     this.entries.set(address, entry);
     return entry;
   }
@@ -61,7 +70,7 @@ export class AddressBook {
     for (const e of this.entries.values()) {
       if (!e.dialable || e.active || e.retryAt > now) continue;
       if (!best || rank(e) < rank(best)) best = e;
-      if (e.attempts === 0 && e.source !== 'learned') break;
+      if (e.attempts === 0 && (e.source === 'seed' || e.source === 'dns')) break;
     }
     return best;
   }
@@ -94,6 +103,6 @@ export class AddressBook {
 }
 
 function rank(e: BookEntry): number {
-  const sourceRank = e.source === 'learned' ? 1 : 0;
+  const sourceRank = e.source === 'seed' || e.source === 'dns' ? 0 : 1;
   return e.attempts * 4 + sourceRank;
 }

@@ -37,3 +37,25 @@ export function parseAddress(text: string, defaultPort?: number): HostPort {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${text}" is not an address: port ${port} is out of range 1-65535`);
   return { host, port };
 }
+
+export interface PeerAddress extends HostPort {
+  /** The peer's identity when its address carries one (an Ethereum node id): opaque to the engine. */
+  key?: string;
+}
+
+/**
+ * `host:port`, or `key@host:port` for protocols that must know whom they dial before the first byte
+ * (RLPx encrypts its first packet to the node's public key). Throws a one-line message.
+ */
+export function parsePeerAddress(text: string, defaultPort?: number): PeerAddress {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return parseAddress(text, defaultPort);
+  const key = text.slice(0, at);
+  if (!/^[A-Za-z0-9_-]+$/.test(key)) throw new Error(`"${text}" is not an address: bad key before "@"`);
+  return { ...parseAddress(text.slice(at + 1), defaultPort), key };
+}
+
+/** The text form parsePeerAddress reads. */
+export function formatPeerAddress({ host, port, key }: PeerAddress): string {
+  return key ? `${key}@${formatAddress(host, port)}` : formatAddress(host, port);
+}

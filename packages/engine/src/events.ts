@@ -46,7 +46,11 @@ export type PeerEventBody =
   | { type: 'message'; dir: 'in' | 'out'; command: string; bytes: number; count: number }
   | { type: 'rtt'; ms: number }
   | { type: 'height'; height: number }
-  /** Addresses learned from the peer, as `host:port` (IPv6 in brackets). Recorded, dialled only if allowed. */
+  /**
+   * Addresses learned from the peer, as `host:port` (IPv6 in brackets) or `key@host:port` when the
+   * protocol needs the peer's identity to dial it. Recorded, dialled only if allowed. Addresses found by
+   * a discovery service arrive with `peer` set to SESSION_EVENTS.
+   */
   | { type: 'addresses'; addresses: string[] }
   /** Inventory announcements by type name (e.g. block, tx, witness-tx). */
   | { type: 'inv'; counts: Record<string, number> }

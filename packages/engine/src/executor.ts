@@ -9,6 +9,8 @@ export interface PeerSpec<Config = unknown> {
   id: string;
   host: string;
   port: number;
+  /** The peer's identity when its address carries one (see parsePeerAddress); handed to the protocol. */
+  key?: string;
   /** Module specifier (a file URL) whose default export is the Protocol; workers import it. */
   protocol: string;
   config: Config;

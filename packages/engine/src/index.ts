@@ -2,7 +2,7 @@ export type { PeerEvent, PeerEventBody, PeerEventOf, PeerInfo, PeerState, Failur
 export { PROTOCOL_FAILURES } from './events.js';
 export type { Decoded, Direction, PeerLink, Protocol, ProtocolActorEvent, ProtocolActorInput, WireCodec } from './protocol.js';
 export { ProtocolError } from './protocol.js';
-export { formatAddress, parseAddress, type HostPort } from './address.js';
+export { formatAddress, parseAddress, parsePeerAddress, formatPeerAddress, type HostPort, type PeerAddress } from './address.js';
 export { peerMachine, DEFAULT_TIMEOUTS, type PeerTimeouts } from './peer-machine.js';
 export { runPeer, type PeerEnd, type PeerRun, type RunPeerOptions } from './run-peer.js';
 export type { Executor, PeerHandle, PeerSpec } from './executor.js';

@@ -4,7 +4,7 @@ import type { Executor } from './executor.js';
 import { InProcessExecutor } from './in-process-executor.js';
 import { PoolExecutor } from './pool-executor.js';
 import { Session, type SessionOptions } from './session.js';
-import { StatsCollector } from './stats/collector.js';
+import { SESSION_EVENTS, StatsCollector } from './stats/collector.js';
 import { isActive, type PeerStats } from './stats/peer-stats.js';
 import { buildSnapshot, type NetworkSnapshot } from './stats/snapshot.js';
 
@@ -66,6 +66,18 @@ export class Monitor {
     this.running.next(true);
     this.timer = setInterval(() => this.emit(), this.intervalMs);
     await this.session.start();
+  }
+
+  /**
+   * Addresses from outside the peers (a discovery service): counted as known, and dialled when the
+   * filter allows. Accepts `host:port` and `key@host:port`.
+   */
+  learn(addresses: string[]): void {
+    if (addresses.length === 0) return;
+    const event: PeerEvent = { type: 'addresses', addresses, peer: SESSION_EVENTS, address: '', at: Date.now() };
+    this.collector.apply(event);
+    this.eventsSubject.next(event);
+    this.session.learn(addresses);
   }
 
   /** The snapshot of this moment (also what stats$ emits each interval). */

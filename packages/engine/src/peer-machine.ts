@@ -19,6 +19,8 @@ export interface PeerMachineInput {
   id: string;
   host: string;
   port: number;
+  /** The peer's identity, when its address carried one. */
+  key?: string;
   config: unknown;
   /** An accepted socket (inbound): connecting completes at once. */
   socket?: net.Socket;
@@ -49,14 +51,14 @@ interface TransportInput {
  * connected, and reports every way the connection ends. Stopping the machine destroys the socket.
  */
 const transport = fromCallback<{ type: 'noop' }, TransportInput>(({ input, sendBack }) => {
-  const { id, host, port, timeouts, createCodec, report } = input.context;
+  const { id, host, port, key, timeouts, createCodec, report } = input.context;
   const direction: Direction = input.context.socket ? 'inbound' : 'outbound';
   let link: SocketLink<unknown> | undefined;
   let socket: net.Socket;
   const ended = (f: LinkFailure) => sendBack({ type: 'transport.ended', reason: f.reason, detail: f.detail });
   const connected = () => {
     socket.removeListener('error', failedToConnect);
-    link = new SocketLink(id, host, port, direction, socket, createCodec(direction), report, ended, timeouts.stallMs);
+    link = new SocketLink(id, host, port, direction, socket, createCodec(direction), report, ended, timeouts.stallMs, key);
     sendBack({ type: 'transport.connected', link });
   };
   const failedToConnect = (err: NodeJS.ErrnoException) => ended(socketFailure(err));

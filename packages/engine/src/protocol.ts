@@ -42,6 +42,8 @@ export interface PeerLink<Msg> {
   readonly address: string;
   readonly host: string;
   readonly port: number;
+  /** The dialled peer's identity, when its address carried one (e.g. an Ethereum node id). */
+  readonly key?: string;
   readonly direction: Direction;
   send(message: Msg): void;
   /** Raw bytes, bypassing the codec (handshake preambles that are not messages, e.g. RLPx auth). */

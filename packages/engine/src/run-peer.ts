@@ -10,6 +10,8 @@ export interface RunPeerOptions<Config = unknown> {
   id: string;
   host: string;
   port: number;
+  /** The peer's identity, when its address carried one (handed to the protocol as `link.key`). */
+  key?: string;
   protocol: Protocol<any, Config>;
   config: Config;
   /** An already-connected socket (inbound connection): the machine skips dialling. */
@@ -35,7 +37,7 @@ export interface PeerRun {
 
 /** Runs one peer connection as a peer machine with the protocol's actors plugged in. */
 export function runPeer<Config>(options: RunPeerOptions<Config>): PeerRun {
-  const { id, host, port, protocol, config, socket, onEvent } = options;
+  const { id, host, port, key, protocol, config, socket, onEvent } = options;
   const address = formatAddress(host, port);
   let end: PeerEnd | undefined;
   const report = (body: PeerEventBody) => {
@@ -47,7 +49,7 @@ export function runPeer<Config>(options: RunPeerOptions<Config>): PeerRun {
   const machine = peerMachine.provide({ actors: { handshake: protocol.handshake, session: protocol.session } });
   const actor = createActor(machine, {
     input: {
-      id, host, port, config, socket,
+      id, host, port, key, config, socket,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
       createCodec: (direction) => protocol.createCodec(config, direction),
       report,

@@ -6,7 +6,7 @@ import type { Executor, PeerHandle } from './executor.js';
 import type { PeerTimeouts } from './peer-machine.js';
 import { AddressBook, DEFAULT_BACKOFF, type BackoffPolicy, type BookEntry } from './address-book.js';
 import { AddressFilter } from './address-filter.js';
-import { parseAddress, type HostPort } from './address.js';
+import { parsePeerAddress, type PeerAddress } from './address.js';
 
 export interface SessionOptions {
   executor: Executor;
@@ -15,7 +15,7 @@ export interface SessionOptions {
   config: unknown;
   /** Peers to keep ready. */
   target: number;
-  /** `host:port` seeds; hostnames are resolved (every address they resolve to is added). */
+  /** `host:port` (or `key@host:port`) seeds; hostnames are resolved (every address they resolve to is added). */
   seeds?: string[];
   /** DNS seed hostnames, used when no seeds are given. */
   dnsSeeds?: string[];
@@ -41,6 +41,7 @@ export class Session {
   private subscription?: Subscription;
   private retryTimer?: NodeJS.Timeout;
   private seq = 0;
+  private started = false;
   private stopping = false;
   /** Problems that are not a peer's (a seed that does not resolve): shown to the user, never thrown. */
   readonly warnings: string[] = [];
@@ -57,19 +58,20 @@ export class Session {
   async start(): Promise<void> {
     this.subscription = this.options.executor.events$.subscribe((e) => this.onEvent(e));
     const resolve = this.options.resolve ?? defaultResolve;
-    const seeds = (this.options.seeds ?? []).map((s) => parseAddress(s, this.options.defaultPort));
+    const seeds = (this.options.seeds ?? []).map((s) => parsePeerAddress(s, this.options.defaultPort));
     if (seeds.length > 0) {
       await this.addResolved(seeds, 'seed', resolve);
     } else {
       const dnsSeeds = (this.options.dnsSeeds ?? []).map((host) => ({ host, port: this.options.defaultPort }));
       await this.addResolved(dnsSeeds, 'dns', resolve);
     }
+    this.started = true;
     this.fill();
   }
 
-  private async addResolved(list: HostPort[], source: 'seed' | 'dns', resolve: (h: string) => Promise<string[]>) {
+  private async addResolved(list: PeerAddress[], source: 'seed' | 'dns', resolve: (h: string) => Promise<string[]>) {
     await Promise.all(
-      list.map(async ({ host, port }) => {
+      list.map(async ({ host, port, key }) => {
         let hosts = [host];
         if (!net.isIP(host)) {
           try {
@@ -79,22 +81,14 @@ export class Session {
             return;
           }
         }
-        for (const h of hosts) this.book.add(h, port, source, this.filter.permits(h));
+        for (const h of hosts) this.book.add(h, port, source, this.filter.permits(h), key);
       }),
     );
   }
 
   private onEvent(event: PeerEvent): void {
     if (event.type === 'addresses') {
-      for (const text of event.addresses) {
-        try {
-          const { host, port } = parseAddress(text);
-          // Learned addresses are always recorded; they are dialled only if the filter allows them.
-          this.book.add(host, port, 'learned', this.filter.permits(host));
-        } catch {
-          // Tor/I2P/CJDNS names are not host:port we can dial; the stats still count them.
-        }
-      }
+      this.record(event.addresses, 'learned');
       this.fill();
       return;
     }
@@ -109,9 +103,31 @@ export class Session {
     }
   }
 
+  /**
+   * Addresses found outside the peers (a discovery service such as discv4): recorded, and dialled when
+   * the filter allows, like addresses learned from peers.
+   */
+  learn(addresses: string[]): void {
+    this.record(addresses, 'discovered');
+    this.fill();
+  }
+
+  private record(addresses: string[], source: 'learned' | 'discovered'): void {
+    for (const text of addresses) {
+      try {
+        const { host, port, key } = parsePeerAddress(text);
+        // Always recorded; dialled only if the filter allows.
+        this.book.add(host, port, source, this.filter.permits(host), key);
+      } catch {
+        // Tor/I2P/CJDNS names are not host:port we can dial; the stats still count them.
+      }
+    }
+  }
+
   /** Dial until `target` connections are live or nothing is dialable now; wake up when a backoff ends. */
   private fill(): void {
-    if (this.stopping) return;
+    // Addresses may be learned before start (discovery runs early): they wait in the book until then.
+    if (!this.started || this.stopping) return;
     clearTimeout(this.retryTimer);
     const now = Date.now();
     while (this.handles.size < this.options.target) {
@@ -129,7 +145,7 @@ export class Session {
     this.book.markDialling(entry);
     const id = `p${++this.seq}`;
     const handle = this.options.executor.spawn({
-      id, host: entry.host, port: entry.port, protocol: this.options.protocol, config: this.options.config, timeouts: this.options.timeouts,
+      id, host: entry.host, port: entry.port, key: entry.key, protocol: this.options.protocol, config: this.options.config, timeouts: this.options.timeouts,
     });
     this.handles.set(id, { handle, entry });
   }

@@ -42,6 +42,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     readonly report: (event: PeerEventBody) => void,
     private readonly onEnd: (failure: LinkFailure) => void,
     private readonly stallMs: number,
+    readonly key?: string,
   ) {
     this.address = formatAddress(host, port);
     socket.setNoDelay(true);

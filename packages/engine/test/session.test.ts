@@ -90,6 +90,22 @@ describe('session keeper (monitor over the line protocol)', () => {
     }
   });
 
+  it('dials addresses from discovery (learn), with the identity the address carries handed to the protocol', async () => {
+    const server = await startLineServer('normal');
+    cleanups.push(() => server.close());
+    const monitor = createMonitor({ protocol: lineProtocolModule, config: { name: 'k' }, defaultPort: 1, target: 1, threads: 1, allow: ['127.0.0.0/8'] });
+    const events: PeerEvent[] = [];
+    monitor.events$.subscribe((e) => events.push(e));
+    await monitor.start();
+    cleanups.push(() => monitor.stop());
+    monitor.learn([`node-7f3a@127.0.0.1:${server.port}`, 'node-99@203.0.113.1:30303']);
+    await until(() => events.some((e) => e.type === 'handshake'));
+    expect(events.find((e) => e.type === 'handshake')).toMatchObject({ address: `127.0.0.1:${server.port}`, info: { details: { key: 'node-7f3a' } } });
+    const snap = monitor.snapshot();
+    expect(snap.addresses.known).toBe(2); // the public one is known, never dialled
+    expect(snap.peers.map((p) => p.address)).toEqual([`127.0.0.1:${server.port}`]);
+  });
+
   it('reports an unresolvable seed as a warning, not a crash', async () => {
     const monitor = createMonitor({
       protocol: lineProtocolModule, config: { name: 'keeper' }, defaultPort: 1, target: 1, threads: 0,

@@ -108,9 +108,12 @@ export const handshake = fromCallback<AnyEventObject, Input>(({ input, sendBack 
   });
 
   if (link.direction === 'outbound') {
-    remoteId = remoteIdFor(config, link.host, link.port);
+    // The session hands us the node id the address came with (id@host:port); a config may name it too.
+    remoteId = link.key ?? remoteIdFor(config, link.host, link.port);
     if (!remoteId) {
       fail({ type: 'peer.fail', reason: 'protocol-violation', detail: `no node id known for ${link.address} (dial an enode URL)` });
+    } else if (!/^[0-9a-f]{128}$/i.test(remoteId)) {
+      fail({ type: 'peer.fail', reason: 'protocol-violation', detail: `not a node id: ${remoteId.slice(0, 16)}…` });
     } else {
       send({ type: 'auth', remoteId });
     }

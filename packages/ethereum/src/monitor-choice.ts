@@ -24,8 +24,9 @@ export interface EthereumChoice {
   config: EthConfig;
   defaultPort: number;
   dnsSeeds: string[];
+  /** `nodeid@host:port` of each: what the session dials. */
   seeds: string[];
-  /** enode URLs of every node the session may dial. */
+  /** enode URLs of the nodes found or given at start. */
   enodes: string[];
 }
 
@@ -55,7 +56,11 @@ export async function ethereum(options: EthereumMonitorOptions = {}): Promise<Et
     config,
     defaultPort: DEFAULT_RLPX_PORT,
     dnsSeeds: [],
-    seeds: enodes.map((e) => enodeAddress(parseEnode(e))),
+    // id@host:port: the session hands the id to the handshake (RLPx encrypts its auth to it).
+    seeds: enodes.map((e) => {
+      const enode = parseEnode(e);
+      return `${enode.id}@${enodeAddress(enode)}`;
+    }),
     enodes,
   };
 }

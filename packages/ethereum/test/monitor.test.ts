@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
 import { DPT } from '@ethereumjs/devp2p';
 import { createMonitor, type Monitor, type NetworkSnapshot, type PeerEvent } from '@peerscope/engine';
-import { ethereum } from '../src/index.js';
-import { mainnetToPrague, SERVER_CLIENT_ID, startDevP2P, until, type DevP2PServer } from './support.js';
+import { ethConfig, ethereum, keepDiscovering, protocolModule } from '../src/index.js';
+import { freePort, mainnetToPrague, SERVER_CLIENT_ID, startDevP2P, until, type DevP2PServer } from './support.js';
 
 describe.each([
   ['piscina pool (1 thread)', 1],
@@ -70,3 +70,45 @@ describe.each([
 function hexId(d: DPT): string {
   return Buffer.from(d.id!).toString('hex');
 }
+
+describe('Ethereum monitor fed by continuous discovery', () => {
+  it('dials nodes discv4 finds after the monitor started, with their ids as the session keys', async () => {
+    const server = await startDevP2P();
+    const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague });
+    const bootPort = await freePort();
+    const boot = new DPT(new Uint8Array(randomBytes(32)), { endpoint: { address: '127.0.0.1', udpPort: bootPort, tcpPort: 0 }, shouldGetDnsPeers: false, common });
+    boot.events.on('error', () => {});
+    boot.bind(bootPort, '127.0.0.1');
+    const config = ethConfig({ network: mainnetToPrague, pingIntervalMs: 300 });
+    const monitor = createMonitor({ protocol: protocolModule, config, defaultPort: 30303, target: 1, threads: 0, allow: ['127.0.0.0/8'] });
+    const events: PeerEvent[] = [];
+    monitor.events$.subscribe((e) => events.push(e));
+    await monitor.start();
+    const found: string[][] = [];
+    const discovering = await keepDiscovering({
+      privateKey: config.privateKey, bootnodes: [`enode://${hexId(boot)}@127.0.0.1:${bootPort}`], host: '127.0.0.1', intervalMs: 200,
+      onFound: (addresses) => {
+        found.push(addresses);
+        monitor.learn(addresses);
+      },
+    });
+    // The server's node joins discovery only now, after the monitor and the first lookups started.
+    const nodeDpt = new DPT((server.rlpx as unknown as { _privateKey: Uint8Array })._privateKey, { endpoint: { address: '127.0.0.1', udpPort: server.port, tcpPort: server.port }, shouldGetDnsPeers: false, common });
+    nodeDpt.events.on('error', () => {});
+    nodeDpt.bind(server.port, '127.0.0.1');
+    await nodeDpt.bootstrap({ address: '127.0.0.1', udpPort: bootPort });
+    try {
+      const hs = await until(events, (e) => (e.type === 'handshake' ? e : undefined));
+      expect(hs.address).toBe(`127.0.0.1:${server.port}`);
+      expect(hs.type === 'handshake' && hs.info.userAgent).toBe(SERVER_CLIENT_ID);
+      expect(found.flat()).toContain(`${hexId(nodeDpt)}@127.0.0.1:${server.port}`);
+      expect(monitor.snapshot().addresses.known).toBeGreaterThanOrEqual(1);
+    } finally {
+      await discovering.stop();
+      await monitor.stop();
+      boot.destroy();
+      nodeDpt.destroy();
+      await server.close();
+    }
+  });
+});

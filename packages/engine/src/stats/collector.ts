@@ -2,6 +2,9 @@ import type { PeerEvent } from '../events.js';
 import { isActive, reducePeer, type PeerStats } from './peer-stats.js';
 import { EMPTY_TOTALS, reduceTotals, type Totals } from './totals.js';
 
+/** The `peer` of events about the session itself (addresses from discovery), not about one connection. */
+export const SESSION_EVENTS = '@session';
+
 /** Ended peers kept for the view; older ones are forgotten so a long session stays bounded. */
 export const KEEP_ENDED_PEERS = 64;
 
@@ -15,6 +18,10 @@ export class StatsCollector {
   private readonly ended: string[] = [];
 
   apply = (event: PeerEvent): void => {
+    if (event.peer === SESSION_EVENTS) {
+      this.totals = reduceTotals(this.totals, event, undefined);
+      return;
+    }
     const before = this.peers.get(event.peer);
     const after = reducePeer(before, event);
     this.peers.set(event.peer, after);

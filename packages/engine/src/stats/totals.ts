@@ -37,7 +37,8 @@ export function reduceTotals(totals: Totals, event: PeerEvent, before: PeerState
         ? { ...totals, messagesIn: totals.messagesIn + event.count, bytesIn: totals.bytesIn + event.bytes }
         : { ...totals, messagesOut: totals.messagesOut + event.count, bytesOut: totals.bytesOut + event.bytes };
     case 'addresses':
-      return { ...totals, known: withAll(totals.known, event.addresses) };
+      // An address is host:port; a `key@` prefix names who is there, not another address.
+      return { ...totals, known: withAll(totals.known, event.addresses.map((a) => a.slice(a.lastIndexOf('@') + 1))) };
     case 'state':
       if (event.state === 'connecting') {
         return { ...totals, known: withAll(totals.known, [event.address]), tried: withAll(totals.tried, [event.address]) };

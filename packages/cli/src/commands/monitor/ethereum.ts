@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { createMonitor } from '@peerscope/engine';
-import { ethereum, NETWORKS, parseEnode } from '@peerscope/ethereum';
-import { BaseCommand, UsageError } from '../../base-command.js';
+import { ethereum, keepDiscovering, NETWORKS, parseEnode } from '@peerscope/ethereum';
+import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
 import { monitorFlags } from '../../monitor-flags.js';
 import type { ExtraColumn } from '../../views/table.js';
@@ -32,7 +32,7 @@ export default class MonitorEthereum extends BaseCommand {
     seed: enodeFlag({ description: 'an enode URL to dial (repeatable); without it, peers come from discovery', multiple: true }),
     bootnode: enodeFlag({ description: 'an enode URL to start discv4 discovery from (repeatable; default: the network\'s bootnodes)', multiple: true }),
     network: Flags.string({ description: 'Ethereum network', options: Object.keys(NETWORKS), default: 'mainnet' }),
-    discover: Flags.integer({ description: 'nodes to find by discovery before dialling', default: 64, min: 1, max: 10_000 }),
+    discover: Flags.integer({ description: 'nodes one discovery round may find (rounds repeat every 30s while running)', default: 64, min: 1, max: 10_000 }),
     'ping-interval': Flags.integer({ description: 'seconds between pings', default: 15, min: 1 }),
     ...monitorFlags,
   };
@@ -44,13 +44,24 @@ export default class MonitorEthereum extends BaseCommand {
       network: flags.network, seeds: flags.seed, bootnodes: flags.bootnode, discover: Math.max(flags.discover, flags.peers),
       pingIntervalMs: flags['ping-interval'] * 1000,
     });
-    if (choice.seeds.length === 0) throw new UsageError('discovery found no peers; give --seed or --bootnode');
+    if (choice.seeds.length === 0) process.stderr.write('peerscope: warning: the first discovery round found no peers; still looking\n');
     const monitor = createMonitor({
       ...choice, target: flags.peers, threads: flags.threads, intervalMs: flags.interval, allow: flags.allow, deny: flags.deny,
     });
-    await runLive(monitor, {
-      title: `ethereum ${flags.network}`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
-      meta: { protocol: 'ethereum', network: flags.network }, extraColumns: ETHEREUM_COLUMNS,
-    });
+    // Without seeds, discovery keeps supplying nodes, so peers that fail (most mainnet nodes are full) are replaced.
+    const discovering = flags.seed?.length
+      ? undefined
+      : await keepDiscovering({
+        privateKey: choice.config.privateKey, bootnodes: flags.bootnode?.length ? flags.bootnode : choice.config.chain.bootnodes,
+        maxNodes: flags.discover, onFound: (addresses) => monitor.learn(addresses),
+      });
+    try {
+      await runLive(monitor, {
+        title: `ethereum ${flags.network}`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+        meta: { protocol: 'ethereum', network: flags.network }, extraColumns: ETHEREUM_COLUMNS,
+      });
+    } finally {
+      await discovering?.stop();
+    }
   }
 }
