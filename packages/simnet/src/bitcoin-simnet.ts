@@ -236,6 +236,9 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
         return;
       }
       for (const { message } of messages) onMessage(c, message);
+      // A block mined between our version and the client's verack: announce it once the handshake is
+      // done (after the whole chunk, so a sendheaders sent with the verack is honoured).
+      if (c.verack && c.announced < tipOf(c.peer)) announceTo(c, new Map());
     });
   };
 
@@ -256,25 +259,28 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
     throw err;
   }
 
+  /** Tells one client about blocks it has not heard of: headers (BIP130) for a few, else inv of the tip. */
+  const announceTo = (c: Connection, cache: Map<string, Uint8Array>) => {
+    if (!c.verack || c.misbehaving) return;
+    const tip = tipOf(c.peer);
+    if (tip <= c.announced) return;
+    const byHeaders = c.sendheaders && tip - c.announced <= MAX_BLOCKS_TO_ANNOUNCE;
+    const key = `${byHeaders ? 'h' : 'i'}${c.announced}-${tip}`;
+    let bytes = cache.get(key);
+    if (!bytes) {
+      bytes = byHeaders
+        ? encode({ command: 'headers', headers: chain.range(c.announced + 1, tip) })
+        : encode({ command: 'inv', items: [{ type: InvType.BLOCK, hash: chain.hash(tip) }] });
+      cache.set(key, bytes);
+    }
+    c.socket.write(bytes);
+    c.announced = tip;
+  };
+
   const announce = () => {
     // Identical announcements are encoded once for all clients.
     const cache = new Map<string, Uint8Array>();
-    for (const c of connections) {
-      if (!c.verack || c.misbehaving) continue;
-      const tip = tipOf(c.peer);
-      if (tip <= c.announced) continue;
-      const byHeaders = c.sendheaders && tip - c.announced <= MAX_BLOCKS_TO_ANNOUNCE;
-      const key = `${byHeaders ? 'h' : 'i'}${c.announced}-${tip}`;
-      let bytes = cache.get(key);
-      if (!bytes) {
-        bytes = byHeaders
-          ? encode({ command: 'headers', headers: chain.range(c.announced + 1, tip) })
-          : encode({ command: 'inv', items: [{ type: InvType.BLOCK, hash: chain.hash(tip) }] });
-        cache.set(key, bytes);
-      }
-      c.socket.write(bytes);
-      c.announced = tip;
-    }
+    for (const c of connections) announceTo(c, cache);
   };
 
   return {
