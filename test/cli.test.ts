@@ -58,6 +58,21 @@ describe('peerscope monitor bitcoin --json, end to end against bcoin', () => {
   });
 });
 
+describe('peerscope demo --sim: the embedded default at scale', () => {
+  it('monitors simulated peers learned from one seed, failing the hostile ones with their reasons', async () => {
+    const { code, stdout } = await runCli(['demo', '--sim', '80', '--peers', '40', '--hostile', '0.1', '--json', '--interval', '1s', '--duration', '4s']);
+    expect(code).toBe(0);
+    const records = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const summary = records.at(-1);
+    expect(summary).toMatchObject({ type: 'summary', demo: true, target: 40 });
+    expect(records.some((r) => r.type === 'snapshot' && r.ready === 40)).toBe(true);
+    expect(summary.addresses.known).toBeGreaterThan(40); // learned through getaddr from the one seed
+    const hostileReasons = Object.keys(summary.failures);
+    expect(hostileReasons.length).toBeGreaterThan(0);
+    for (const r of hostileReasons) expect(['bad-magic', 'bad-checksum', 'malformed', 'timeout-stall']).toContain(r);
+  });
+});
+
 describe('peerscope usage errors', () => {
   it.each([
     [['monitor', 'bitcoin', '--seed', 'host:notaport'], /--seed: "host:notaport" is not an address/],
@@ -67,6 +82,7 @@ describe('peerscope usage errors', () => {
     [['monitor', 'bitcoin', '--interval', 'soon'], /--interval: "soon" is not a duration/],
     [['monitor', 'bitcoin', '--frobnicate'], /Nonexistent flag: --frobnicate/],
     [['monitor'], /no terminal to ask on/],
+    [['demo', '--sim', '10', '--hostile', 'lots'], /--hostile: "lots" is not a fraction/],
   ])('%j: one clear line, exit code 2', async (args, message) => expectUsageError(args as string[], message));
 
   it('has help for every command', async () => {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor } from '@peerscope/engine';
-import { startBcoinNetwork } from '@peerscope/simnet';
+import { startBcoinNetwork, startBitcoinSimnet } from '@peerscope/simnet';
 import { BaseCommand } from '../base-command.js';
 import { parseDuration } from '../duration.js';
 import { runLive } from '../live.js';
@@ -13,12 +13,19 @@ const PUBLIC_DECOY = '203.0.113.50:18444';
 export default class Demo extends BaseCommand {
   static summary = 'Start a local Bitcoin regtest network of bcoin nodes on 127.0.0.x and monitor it';
   static description = `Needs no internet: starts real bcoin full nodes (in memory) on 127.0.0.1, 127.0.0.2, …, mines a block every few seconds, and runs the Bitcoin monitor seeded with the first node. It learns the others through getaddr, dialling only 127.0.0.0/8.`;
-  static examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --nodes 6 --peers 4 --duration 30s', '<%= config.bin %> demo --json --duration 20s'];
+  static examples = [
+    '<%= config.bin %> demo',
+    '<%= config.bin %> demo --nodes 6 --peers 4 --duration 30s',
+    '<%= config.bin %> demo --sim 500 --peers 200 --hostile 0.05',
+    '<%= config.bin %> demo --json --duration 20s',
+  ];
   static flags = {
     nodes: Flags.integer({ description: 'bcoin nodes to start', default: 4, min: 1, max: 50 }),
+    sim: Flags.integer({ description: 'instead of bcoin nodes, this many lightweight simulated peers on 127.1.x.y (scale)', min: 1, max: 5_000 }),
+    hostile: Flags.string({ description: 'with --sim: the fraction of simulated peers that misbehave after their handshake (e.g. 0.05)', default: '0' }),
     'block-interval': Flags.string({ description: 'mine a block this often', default: '4s' }),
     ...monitorFlags,
-    peers: Flags.integer({ description: 'peers to keep connected', default: 3, min: 1, max: 50 }),
+    peers: Flags.integer({ description: 'peers to keep connected', default: 3, min: 1, max: 5_000 }),
     interval: monitorFlags.interval,
   };
 
@@ -30,8 +37,15 @@ export default class Demo extends BaseCommand {
     } catch (err) {
       this.error(`--block-interval: ${(err as Error).message}`, { exit: 2 });
     }
-    if (!flags.json) process.stderr.write(`starting ${flags.nodes} bcoin regtest nodes on 127.0.0.1-${flags.nodes}…\n`);
-    const network = await startBcoinNetwork({ nodes: flags.nodes, blockIntervalMs, extraAddresses: [PUBLIC_DECOY] });
+    const hostileFraction = Number(flags.hostile);
+    if (!(hostileFraction >= 0 && hostileFraction <= 1)) this.error(`--hostile: "${flags.hostile}" is not a fraction between 0 and 1`, { exit: 2 });
+    const sim = flags.sim;
+    if (!flags.json) process.stderr.write(sim ? `starting ${sim} simulated regtest peers on 127.1.x.y…\n` : `starting ${flags.nodes} bcoin regtest nodes on 127.0.0.1-${flags.nodes}…\n`);
+    const network = sim
+      ? await startBitcoinSimnet({ peers: sim, laggingFraction: 0.1, hostileFraction })
+      : await startBcoinNetwork({ nodes: flags.nodes, blockIntervalMs, extraAddresses: [PUBLIC_DECOY] });
+    // The simnet mines only when asked; bcoin networks mine on their own timer.
+    const miner = sim ? setInterval(() => void network.mine(), blockIntervalMs) : undefined;
     try {
       await network.mine();
       const monitor = createMonitor({
@@ -39,11 +53,13 @@ export default class Demo extends BaseCommand {
         seeds: [network.addresses[0]], target: flags.peers, threads: flags.threads, intervalMs: flags.interval,
         allow: flags.allow?.length ? flags.allow : ['127.0.0.0/8'], deny: flags.deny,
       });
+      const title = sim ? `demo: bitcoin regtest, ${sim} simulated peers` : `demo: bitcoin regtest, ${flags.nodes} bcoin nodes`;
       await runLive(monitor, {
-        title: `demo: bitcoin regtest, ${flags.nodes} bcoin nodes`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+        title, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
         meta: { protocol: 'bitcoin', network: 'regtest', demo: true },
       });
     } finally {
+      clearInterval(miner);
       await network.close();
     }
   }
