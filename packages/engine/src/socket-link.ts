@@ -30,6 +30,11 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   private readonly queue: Msg[] = [];
   private stallTimer: NodeJS.Timeout | undefined;
   private lastDataAt = 0;
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
   private ended = false;
 
   constructor(
@@ -60,6 +65,12 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
 
   write(bytes: Uint8Array, command?: string): void {
     if (this.ended) return;
+    // Messages written in one turn (version, sendaddrv2, verack…) leave in one writev, not a syscall each.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(bytes);
     if (this.socket.writableLength > MAX_UNSENT_BYTES) {
       this.end({ reason: 'flood', detail: `peer is not reading: over ${MAX_UNSENT_BYTES} bytes unsent` });

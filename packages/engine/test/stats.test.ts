@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot, consensusHeight, EMPTY_TOTALS, reducePeer, reduceTotals, StatsCollector, KEEP_ENDED_PEERS, type PeerEvent, type PeerEventBody, type PeerStats } from '../src/index.js';
+import { AddressTally, buildSnapshot, consensusHeight, EMPTY_TOTALS, reducePeer, reduceTotals, StatsCollector, KEEP_ENDED_PEERS, type PeerEvent, type PeerEventBody, type PeerState, type PeerStats } from '../src/index.js';
 
 let clock = 1_000;
 const ev = (peer: string, body: PeerEventBody): PeerEvent => ({ ...body, peer, address: `127.0.0.${peer.slice(1)}:8333`, at: (clock += 10) } as PeerEvent);
@@ -55,16 +55,28 @@ describe('per-peer reducer', () => {
 
 describe('network totals and snapshot', () => {
   it('counts handshakes, failures by reason, known and tried addresses', () => {
+    const tally = new AddressTally();
     let t = EMPTY_TOTALS;
-    t = reduceTotals(t, ev('p1', { type: 'state', state: 'connecting' }), undefined);
-    t = reduceTotals(t, ev('p1', { type: 'addresses', addresses: ['10.0.0.1:8333', '127.0.0.5:8333'] }), 'ready');
-    t = reduceTotals(t, ev('p1', { type: 'state', state: 'failed', reason: 'timeout-handshake' }), 'handshaking');
-    t = reduceTotals(t, ev('p2', { type: 'state', state: 'failed', reason: 'refused' }), 'connecting');
+    const apply = (e: PeerEvent, before?: PeerState) => (t = reduceTotals(t, e, { ...tally.record(e), before }));
+    apply(ev('p1', { type: 'state', state: 'connecting' }));
+    apply(ev('p1', { type: 'addresses', addresses: ['10.0.0.1:8333', '127.0.0.5:8333', 'id9@10.0.0.1:8333'] }), 'ready');
+    apply(ev('p1', { type: 'state', state: 'failed', reason: 'timeout-handshake' }), 'handshaking');
+    apply(ev('p2', { type: 'state', state: 'connecting' }));
+    apply(ev('p2', { type: 'state', state: 'failed', reason: 'refused' }), 'connecting');
+    apply({ ...ev('p3', { type: 'state', state: 'connecting' }), address: '127.0.0.1:8333' }); // p1's address again: not new
     expect(t.handshakesFailed).toBe(1);
     expect(t.failures).toEqual({ 'timeout-handshake': 1, refused: 1 });
-    expect(t.known.size).toBe(3);
-    expect(t.tried.size).toBe(1);
-    expect(EMPTY_TOTALS.known.size).toBe(0);
+    expect(t.known).toBe(4); // 127.0.0.1, 127.0.0.2, 10.0.0.1 (with or without a key), 127.0.0.5
+    expect(t.tried).toBe(2);
+    expect(EMPTY_TOTALS.known).toBe(0);
+  });
+
+  it('reduceTotals is pure', () => {
+    const e = ev('p1', { type: 'message', dir: 'in', command: 'inv', bytes: 10, count: 2 });
+    const after = reduceTotals(EMPTY_TOTALS, e, { newlyKnown: 0, newlyTried: 0 });
+    expect(after).not.toBe(EMPTY_TOTALS);
+    expect(EMPTY_TOTALS.messagesIn).toBe(0);
+    expect(after.messagesIn).toBe(2);
   });
 
   it('consensus height is the most common best height of ready peers, ties to the higher', () => {

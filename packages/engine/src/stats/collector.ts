@@ -1,6 +1,6 @@
 import type { PeerEvent } from '../events.js';
 import { isActive, reducePeer, type PeerStats } from './peer-stats.js';
-import { EMPTY_TOTALS, reduceTotals, type Totals } from './totals.js';
+import { AddressTally, EMPTY_TOTALS, reduceTotals, type Totals } from './totals.js';
 
 /** The `peer` of events about the session itself (addresses from discovery), not about one connection. */
 export const SESSION_EVENTS = '@session';
@@ -15,17 +15,19 @@ export const KEEP_ENDED_PEERS = 64;
 export class StatsCollector {
   readonly peers = new Map<string, PeerStats>();
   totals: Totals = EMPTY_TOTALS;
+  private readonly tally = new AddressTally();
   private readonly ended: string[] = [];
 
   apply = (event: PeerEvent): void => {
+    const fresh = this.tally.record(event);
     if (event.peer === SESSION_EVENTS) {
-      this.totals = reduceTotals(this.totals, event, undefined);
+      this.totals = reduceTotals(this.totals, event, fresh);
       return;
     }
     const before = this.peers.get(event.peer);
     const after = reducePeer(before, event);
     this.peers.set(event.peer, after);
-    this.totals = reduceTotals(this.totals, event, before?.state);
+    this.totals = reduceTotals(this.totals, event, { ...fresh, before: before?.state });
     if (event.type === 'state' && !isActive(event.state) && (before === undefined || isActive(before.state))) {
       this.ended.push(event.peer);
       while (this.ended.length > KEEP_ENDED_PEERS) this.peers.delete(this.ended.shift()!);

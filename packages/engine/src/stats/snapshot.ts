@@ -69,7 +69,7 @@ export function buildSnapshot({ peers, totals, target, startedAt, now, previous 
     connecting: list.filter((p) => p.state === 'connecting' || p.state === 'handshaking').length,
     failed,
     handshakes: { succeeded: totals.handshakesSucceeded, failed: totals.handshakesFailed },
-    addresses: { known: totals.known.size, tried: totals.tried.size },
+    addresses: { known: totals.known, tried: totals.tried },
     totals: { messagesIn: totals.messagesIn, messagesOut: totals.messagesOut, bytesIn: totals.bytesIn, bytesOut: totals.bytesOut },
     rates: { messagesIn: rate('messagesIn'), messagesOut: rate('messagesOut'), bytesIn: rate('bytesIn'), bytesOut: rate('bytesOut') },
     consensus: consensusHeight(counted.map((p) => p.bestHeight).filter((h): h is number => h !== undefined)),

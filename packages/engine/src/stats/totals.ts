@@ -10,50 +10,81 @@ export interface Totals {
   handshakesFailed: number;
   /** Connections that ended in 'failed', by reason. */
   failures: Partial<Record<FailureReason, number>>;
-  /** Every address seen: dialled or learned from a peer. */
-  known: ReadonlySet<string>;
-  /** Every address dialled at least once. */
-  tried: ReadonlySet<string>;
+  /** Distinct addresses seen: dialled or learned. */
+  known: number;
+  /** Distinct addresses dialled at least once. */
+  tried: number;
 }
 
 export const EMPTY_TOTALS: Totals = {
   messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, handshakesSucceeded: 0, handshakesFailed: 0,
-  failures: {}, known: new Set(), tried: new Set(),
-};
-
-const withAll = (set: ReadonlySet<string>, items: string[]) => {
-  const missing = items.filter((a) => !set.has(a));
-  return missing.length === 0 ? set : new Set([...set, ...missing]);
+  failures: {}, known: 0, tried: 0,
 };
 
 /**
- * Pure: totals after one more event. `before` is the peer's state before this event (a failure
- * counts as a failed handshake only if the peer was handshaking).
+ * What the event means beyond itself, from the caller's memory: the peer's state before it (a failure
+ * counts as a failed handshake only if the peer was handshaking) and how many of its addresses are new.
+ * Distinctness is the caller's (see AddressTally): a set copied per event would cost O(addresses) each.
  */
-export function reduceTotals(totals: Totals, event: PeerEvent, before: PeerState | undefined): Totals {
+export interface TotalsContext {
+  before?: PeerState;
+  newlyKnown: number;
+  newlyTried: number;
+}
+
+/** Pure: totals after one more event. */
+export function reduceTotals(totals: Totals, event: PeerEvent, context: TotalsContext): Totals {
   switch (event.type) {
     case 'message':
       return event.dir === 'in'
         ? { ...totals, messagesIn: totals.messagesIn + event.count, bytesIn: totals.bytesIn + event.bytes }
         : { ...totals, messagesOut: totals.messagesOut + event.count, bytesOut: totals.bytesOut + event.bytes };
     case 'addresses':
-      // An address is host:port; a `key@` prefix names who is there, not another address.
-      return { ...totals, known: withAll(totals.known, event.addresses.map((a) => a.slice(a.lastIndexOf('@') + 1))) };
+      return context.newlyKnown === 0 ? totals : { ...totals, known: totals.known + context.newlyKnown };
     case 'state':
       if (event.state === 'connecting') {
-        return { ...totals, known: withAll(totals.known, [event.address]), tried: withAll(totals.tried, [event.address]) };
+        return { ...totals, known: totals.known + context.newlyKnown, tried: totals.tried + context.newlyTried };
       }
       if (event.state === 'ready') return { ...totals, handshakesSucceeded: totals.handshakesSucceeded + 1 };
       if (event.state === 'failed') {
         const reason = event.reason ?? 'stopped';
         return {
           ...totals,
-          handshakesFailed: totals.handshakesFailed + (before === 'handshaking' ? 1 : 0),
+          handshakesFailed: totals.handshakesFailed + (context.before === 'handshaking' ? 1 : 0),
           failures: { ...totals.failures, [reason]: (totals.failures[reason] ?? 0) + 1 },
         };
       }
       return totals;
     default:
       return totals;
+  }
+}
+
+/** Addresses remembered for distinct counts; past this the counts stop growing (memory stays bounded). */
+export const MAX_TALLIED_ADDRESSES = 500_000;
+
+/** The memory behind `known` and `tried`: which addresses have been seen and dialled. */
+export class AddressTally {
+  private readonly known = new Set<string>();
+  private readonly tried = new Set<string>();
+
+  /** Records the event's addresses; returns how many were new. */
+  record(event: PeerEvent): { newlyKnown: number; newlyTried: number } {
+    if (event.type === 'addresses') {
+      let n = 0;
+      // host:port is the address; a `key@` prefix names who is there, not another address.
+      for (const a of event.addresses) if (this.add(this.known, a.slice(a.lastIndexOf('@') + 1))) n++;
+      return { newlyKnown: n, newlyTried: 0 };
+    }
+    if (event.type === 'state' && event.state === 'connecting') {
+      return { newlyKnown: this.add(this.known, event.address) ? 1 : 0, newlyTried: this.add(this.tried, event.address) ? 1 : 0 };
+    }
+    return { newlyKnown: 0, newlyTried: 0 };
+  }
+
+  private add(set: Set<string>, address: string): boolean {
+    if (set.has(address) || set.size >= MAX_TALLIED_ADDRESSES) return false;
+    set.add(address);
+    return true;
   }
 }
