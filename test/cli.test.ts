@@ -90,6 +90,12 @@ describe('peerscope usage errors', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/monitor/);
     expect(stdout).toMatch(/demo/);
+    for (const topic of ['sum', 'node', 'eth']) expect(stdout).toMatch(new RegExp(`\\n\\s+${topic}\\s`));
+    // The sum plugin is registered the oclif way: `help sum` finds it.
+    const sum = await runCli(['help', 'sum']);
+    expect(sum.code).toBe(0);
+    expect(sum.stdout).toMatch(/Run a distributed-sum node/);
+    expect(sum.stdout).toMatch(/--add/);
     const sub = await runCli(['monitor', 'bitcoin', '--help']);
     for (const flag of ['--seed', '--peers', '--network', '--interval', '--duration', '--threads', '--allow', '--deny', '--json']) expect(sub.stdout).toContain(flag);
   });
