@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { parseAddress, parseCidr } from '@peerscope/engine';
 import { parseDuration } from './duration.js';
 
-const duration = Flags.custom<number>({ parse: async (input) => parseDuration(input) });
+/** A duration flag (5s, 500ms, 2m) parsed to milliseconds. */
+export const durationFlag = Flags.custom<number>({ parse: async (input) => parseDuration(input) });
 const cidr = Flags.custom<string>({
   parse: async (input) => {
     parseCidr(input);
@@ -21,8 +22,8 @@ export const seedFlag = Flags.custom<string>({
 /** The flags every monitor shares (Bitcoin, Ethereum). */
 export const monitorFlags = {
   peers: Flags.integer({ description: 'peers to keep connected', default: 8, min: 1, max: 10_000 }),
-  interval: duration({ description: 'how often the view is redrawn / a snapshot is written (e.g. 5s, 500ms)', default: 5_000 }),
-  duration: duration({ description: 'run this long, then print the final summary and exit (e.g. 30s, 10m)' }),
+  interval: durationFlag({ description: 'how often the view is redrawn / a snapshot is written (e.g. 5s, 500ms)', default: 5_000 }),
+  duration: durationFlag({ description: 'run this long, then print the final summary and exit (e.g. 30s, 10m)' }),
   threads: Flags.integer({ description: 'worker threads for peer connections (0 = run them on the main thread)', default: 1, min: 0, max: 64 }),
   allow: cidr({ description: 'only dial addresses in this CIDR block (repeatable)', multiple: true }),
   deny: cidr({ description: 'never dial addresses in this CIDR block (repeatable)', multiple: true }),

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, ReplaySubject, Subject, share, type Subscription } from 'rxjs';
+import { Observable, ReplaySubject, Subject, share, type Subscription } from 'rxjs';
 import type { PeerEvent } from './events.js';
 import type { Executor } from './executor.js';
 import { InProcessExecutor } from './in-process-executor.js';
@@ -47,7 +47,6 @@ export class Monitor {
   private timer?: NodeJS.Timeout;
   private subscription?: Subscription;
   private stopped?: Promise<NetworkSnapshot>;
-  readonly running = new BehaviorSubject(false);
 
   constructor(private readonly options: MonitorOptions) {
     this.executor = options.executor ?? (options.threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads: options.threads ?? 1 }));
@@ -63,7 +62,6 @@ export class Monitor {
       this.collector.apply(e);
       this.eventsSubject.next(e);
     });
-    this.running.next(true);
     this.timer = setInterval(() => this.emit(), this.intervalMs);
     await this.session.start();
   }
@@ -80,18 +78,19 @@ export class Monitor {
     this.session.learn(addresses);
   }
 
-  /** The snapshot of this moment (also what stats$ emits each interval). */
+  /**
+   * The snapshot of this moment; rates are over the time since the last emitted one. Calling it does
+   * not move that base: only what stats$ emits does.
+   */
   snapshot(): NetworkSnapshot {
-    const snap = buildSnapshot({
+    return buildSnapshot({
       peers: this.collector.peers.values(), totals: this.collector.totals, target: this.options.target,
       startedAt: this.startedAt, now: Date.now(), previous: this.last,
     });
-    this.last = snap;
-    return snap;
   }
 
   private emit(): void {
-    const snap = this.snapshot();
+    const snap = (this.last = this.snapshot());
     this.statsSubject.next(snap);
     this.peersSubject.next(snap.peers.filter((p) => isActive(p.state)));
   }
@@ -103,13 +102,11 @@ export class Monitor {
       await this.session.stop();
       await this.executor.close();
       this.subscription?.unsubscribe();
-      const final = this.snapshot();
+      const final = (this.last = this.snapshot());
       this.statsSubject.next(final);
       this.statsSubject.complete();
       this.peersSubject.complete();
       this.eventsSubject.complete();
-      this.running.next(false);
-      this.running.complete();
       return final;
     })();
     return this.stopped;

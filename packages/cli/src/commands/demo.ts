@@ -3,9 +3,8 @@ import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor } from '@peerscope/engine';
 import { startBcoinNetwork, startBitcoinSimnet } from '@peerscope/simnet';
 import { BaseCommand } from '../base-command.js';
-import { parseDuration } from '../duration.js';
 import { runLive } from '../live.js';
-import { monitorFlags } from '../monitor-flags.js';
+import { durationFlag, monitorFlags } from '../monitor-flags.js';
 
 /** An address the demo nodes hand out that is not on loopback: shown as known, never dialled. */
 const PUBLIC_DECOY = '203.0.113.50:18444';
@@ -23,20 +22,14 @@ export default class Demo extends BaseCommand {
     nodes: Flags.integer({ description: 'bcoin nodes to start', default: 4, min: 1, max: 50 }),
     sim: Flags.integer({ description: 'instead of bcoin nodes, this many lightweight simulated peers on 127.1.x.y (scale)', min: 1, max: 5_000 }),
     hostile: Flags.string({ description: 'with --sim: the fraction of simulated peers that misbehave after their handshake (e.g. 0.05)', default: '0' }),
-    'block-interval': Flags.string({ description: 'mine a block this often', default: '4s' }),
+    'block-interval': durationFlag({ description: 'mine a block this often (e.g. 4s)', default: 4_000 }),
     ...monitorFlags,
     peers: Flags.integer({ description: 'peers to keep connected', default: 3, min: 1, max: 5_000 }),
-    interval: monitorFlags.interval,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Demo);
-    let blockIntervalMs: number;
-    try {
-      blockIntervalMs = parseDuration(flags['block-interval']);
-    } catch (err) {
-      this.error(`--block-interval: ${(err as Error).message}`, { exit: 2 });
-    }
+    const blockIntervalMs = flags['block-interval'];
     const hostileFraction = Number(flags.hostile);
     if (!(hostileFraction >= 0 && hostileFraction <= 1)) this.error(`--hostile: "${flags.hostile}" is not a fraction between 0 and 1`, { exit: 2 });
     const sim = flags.sim;

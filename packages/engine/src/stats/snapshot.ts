@@ -1,5 +1,5 @@
 import type { FailureReason } from '../events.js';
-import { isActive, wasReadyAtEnd, type PeerStats } from './peer-stats.js';
+import { wasReadyAtEnd, type PeerStats } from './peer-stats.js';
 import type { Totals } from './totals.js';
 
 /** What the views show each interval: the network, then one row per peer. JSON-safe. */
@@ -79,4 +79,3 @@ export function buildSnapshot({ peers, totals, target, startedAt, now, previous 
   };
 }
 
-export { isActive };

@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core';
 import { pollEndpoint, type RpcSnapshot } from '@peerscope/ethereum';
 import { BaseCommand, UsageError } from '../../base-command.js';
-import { parseDuration } from '../../duration.js';
+import { durationFlag } from '../../monitor-flags.js';
 import { rpcJsonLine, rpcSummaryLine, rpcTable } from '../../views/rpc-table.js';
 
-const duration = Flags.custom<number>({ parse: async (input) => parseDuration(input) });
 
 export default class MonitorEthereumRpc extends BaseCommand {
   static summary = 'Watch Ethereum JSON-RPC endpoints live: client, chain, peers, sync, head block, gas price';
@@ -15,9 +14,9 @@ export default class MonitorEthereumRpc extends BaseCommand {
   ];
   static flags = {
     url: Flags.string({ description: 'JSON-RPC endpoint, http(s)://… (repeatable)', multiple: true, required: true }),
-    interval: duration({ description: 'how often every endpoint is polled (e.g. 5s, 500ms)', default: 5_000 }),
-    duration: duration({ description: 'run this long, then exit (e.g. 30s, 10m)' }),
-    timeout: duration({ description: 'per-request timeout (default: the interval, at most 10s)' }),
+    interval: durationFlag({ description: 'how often every endpoint is polled (e.g. 5s, 500ms)', default: 5_000 }),
+    duration: durationFlag({ description: 'run this long, then exit (e.g. 30s, 10m)' }),
+    timeout: durationFlag({ description: 'per-request timeout (default: the interval, at most 10s)' }),
     json: Flags.boolean({ description: 'write one JSON record per endpoint per poll to stdout (newline-delimited)' }),
   };
 
