@@ -1,4 +1,4 @@
-import { ProtocolError } from '@peerscope/engine';
+import { ProtocolError } from '@peerscope/engine/protocol';
 import { describe, expect, it } from 'vitest';
 import { BitcoinCodec, MAINNET, MAX_PAYLOAD, REGTEST, decodePayload } from '../src/wire/index.js';
 import { frame, hex, reasonOf } from './helpers.js';

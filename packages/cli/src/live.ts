@@ -31,7 +31,7 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<N
   };
   const subscription = monitor.stats$.subscribe(draw);
   await monitor.start();
-  for (const w of monitor.session.warnings) process.stderr.write(`peerscope: warning: ${w}\n`);
+  for (const w of monitor.keeper.warnings) process.stderr.write(`peerscope: warning: ${w}\n`);
 
   await new Promise<void>((resolve) => {
     const finish = () => {

@@ -1,4 +1,5 @@
 import { formatAddress } from './address.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
 
 /** seed: given by the user; dns: from DNS seeds; learned: from a peer; discovered: from a discovery service (discv4). */
 export type AddressSource = 'seed' | 'dns' | 'learned' | 'discovered';
@@ -20,10 +21,6 @@ export interface BookEntry {
   dialable: boolean;
 }
 
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
-}
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
 
@@ -97,7 +94,7 @@ export class AddressBook {
   /** The connection ended: back off exponentially before trying this address again. */
   markEnded(entry: BookEntry, now: number): void {
     entry.active = false;
-    const delay = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.max(0, entry.attempts - 1));
+    const delay = backoffDelay(this.backoff, entry.attempts);
     entry.retryAt = now + delay;
   }
 }

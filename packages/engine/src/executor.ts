@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { PeerEvent } from './events.js';
 import type { PeerTimeouts } from './peer-machine.js';
-import type { PeerEnd } from './run-peer.js';
+import type { PeerEnd } from './events.js';
 
 /** What an executor needs to run one outbound connection. Structured-clone-safe: it crosses into workers. */
 export interface PeerSpec<Config = unknown> {

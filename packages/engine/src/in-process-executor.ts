@@ -1,7 +1,8 @@
 import type { Executor, PeerHandle, PeerSpec } from './executor.js';
 import { loadProtocol } from './load-protocol.js';
 import { PeerRegistry } from './peer-registry.js';
-import { runPeer, type PeerEnd, type PeerRun } from './run-peer.js';
+import type { PeerEnd } from './events.js';
+import { runPeer, type PeerRun } from './run-peer.js';
 
 /** Runs peer machines on this thread: for embedding, debugging (`--threads 0`) and tests. */
 export class InProcessExecutor implements Executor {

@@ -1,16 +1,16 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Protocol } from './protocol.js';
+import type { LoadedProtocol } from './protocol.js';
 
-const loaded = new Map<string, Promise<Protocol>>();
+const loaded = new Map<string, Promise<LoadedProtocol>>();
 
 /** Imports a protocol module once per thread; its default export must be a Protocol. */
-export function loadProtocol(specifier: string): Promise<Protocol> {
+export function loadProtocol(specifier: string): Promise<LoadedProtocol> {
   let p = loaded.get(specifier);
   if (!p) {
-    p = importModule(specifier).then((mod: { default?: Protocol }) => {
+    p = importModule(specifier).then((mod: { default?: LoadedProtocol }) => {
       const protocol = mod.default;
-      if (!protocol || typeof protocol.createCodec !== 'function' || !protocol.handshake || !protocol.session) {
+      if (!protocol || typeof protocol.createCodec !== 'function' || !protocol.handshake || !protocol.ready) {
         throw new Error(`${specifier} does not export a Protocol as default`);
       }
       return protocol;
@@ -20,7 +20,7 @@ export function loadProtocol(specifier: string): Promise<Protocol> {
   return p;
 }
 
-async function importModule(specifier: string): Promise<{ default?: Protocol }> {
+async function importModule(specifier: string): Promise<{ default?: LoadedProtocol }> {
   try {
     return await import(specifier);
   } catch (err) {
@@ -29,6 +29,6 @@ async function importModule(specifier: string): Promise<{ default?: Protocol }> 
     if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
     const require = createRequire(import.meta.url);
     const path = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier;
-    return require(path) as { default?: Protocol };
+    return require(path) as { default?: LoadedProtocol };
   }
 }

@@ -3,7 +3,7 @@ import type { PeerEvent } from './events.js';
 import type { Executor } from './executor.js';
 import { InProcessExecutor } from './in-process-executor.js';
 import { PoolExecutor } from './pool-executor.js';
-import { Session, type SessionOptions } from './session.js';
+import { PeerKeeper, type PeerKeeperOptions } from './peer-keeper.js';
 import { SESSION_EVENTS, StatsCollector } from './stats/collector.js';
 import { isActive, type PeerStats } from './stats/peer-stats.js';
 import { buildSnapshot, type NetworkSnapshot } from './stats/snapshot.js';
@@ -16,7 +16,7 @@ export interface ProtocolChoice {
   dnsSeeds?: string[];
 }
 
-export interface MonitorOptions extends ProtocolChoice, Omit<SessionOptions, 'executor' | keyof ProtocolChoice> {
+export interface MonitorOptions extends ProtocolChoice, Omit<PeerKeeperOptions, 'executor' | keyof ProtocolChoice> {
   /** Worker threads; 0 runs every peer on this thread. Default 1. */
   threads?: number;
   /** Snapshot interval for stats$ and peers$ (default 5 s). */
@@ -35,7 +35,7 @@ export class Monitor {
   readonly events$: Observable<PeerEvent>;
   readonly stats$: Observable<NetworkSnapshot>;
   readonly peers$: Observable<PeerStats[]>;
-  readonly session: Session;
+  readonly keeper: PeerKeeper;
   private readonly executor: Executor;
   private readonly collector = new StatsCollector();
   private readonly statsSubject = new ReplaySubject<NetworkSnapshot>(1);
@@ -54,7 +54,7 @@ export class Monitor {
     this.events$ = this.eventsSubject.asObservable();
     this.stats$ = this.statsSubject.asObservable();
     this.peers$ = this.peersSubject.asObservable().pipe(share());
-    this.session = new Session({ ...options, executor: this.executor });
+    this.keeper = new PeerKeeper({ ...options, executor: this.executor });
   }
 
   async start(): Promise<void> {
@@ -63,7 +63,7 @@ export class Monitor {
       this.eventsSubject.next(e);
     });
     this.timer = setInterval(() => this.emit(), this.intervalMs);
-    await this.session.start();
+    await this.keeper.start();
   }
 
   /**
@@ -75,7 +75,7 @@ export class Monitor {
     const event: PeerEvent = { type: 'addresses', addresses, peer: SESSION_EVENTS, address: '', at: Date.now() };
     this.collector.apply(event);
     this.eventsSubject.next(event);
-    this.session.learn(addresses);
+    this.keeper.learn(addresses);
   }
 
   /**
@@ -99,7 +99,7 @@ export class Monitor {
   stop(): Promise<NetworkSnapshot> {
     this.stopped ??= (async () => {
       clearInterval(this.timer);
-      await this.session.stop();
+      await this.keeper.stop();
       await this.executor.close();
       this.subscription?.unsubscribe();
       const final = (this.last = this.snapshot());

@@ -1,7 +1,7 @@
 import net from 'node:net';
-import { assign, fromCallback, sendTo, setup, type AnyActorLogic } from 'xstate';
-import type { FailureReason, PeerEventBody, PeerInfo } from './events.js';
-import type { Direction, PeerLink, ProtocolActorEvent, WireCodec } from './protocol.js';
+import { assign, fromCallback, sendTo, setup } from "xstate";
+import type { FailureReason, PeerEnd, PeerEventBody, PeerInfo } from './events.js';
+import type { Direction, PeerCommandEvent, PeerLink, ProtocolActorEvent, ProtocolActorInput, WireCodec } from './protocol.js';
 import { SocketLink, socketFailure, type LinkFailure } from './socket-link.js';
 
 export interface PeerTimeouts {
@@ -36,7 +36,7 @@ interface PeerContext extends PeerMachineInput {
 }
 
 type PeerMachineEvent =
-  | ProtocolActorEvent
+  | ProtocolActorEvent<string>
   | { type: 'transport.connected'; link: SocketLink<unknown> }
   | { type: 'transport.ended'; reason: FailureReason; detail?: string }
   | { type: 'peer.command'; command: unknown }
@@ -83,7 +83,7 @@ const transport = fromCallback<{ type: 'noop' }, TransportInput>(({ input, sendB
 
 /**
  * The generic peer: connecting → handshaking → ready, ending in failed (typed reason) or closed (stopped).
- * It knows no protocol: the handshake and session actors are supplied with `provide({ actors })`.
+ * It knows no protocol: the handshake and ready actors are supplied with `provide({ actors })`.
  */
 export const peerMachine = setup({
   types: {
@@ -94,8 +94,8 @@ export const peerMachine = setup({
   actors: {
     transport,
     // Placeholders: every protocol provides both.
-    handshake: fromCallback(() => {}) as AnyActorLogic,
-    session: fromCallback(() => {}) as AnyActorLogic,
+    handshake: fromCallback<PeerCommandEvent<unknown>, ProtocolActorInput<unknown, unknown>>(() => {}),
+    ready: fromCallback<PeerCommandEvent<unknown>, ProtocolActorInput<unknown, unknown>>(() => {}),
   },
   delays: {
     connectTimeout: ({ context }) => context.timeouts.connectMs,
@@ -104,7 +104,7 @@ export const peerMachine = setup({
   actions: {
     setEnd: assign((_, params: { reason: FailureReason }) => ({ end: { reason: params.reason } })),
     reportState: ({ context }, params: { state: 'connecting' | 'handshaking' | 'ready' }) =>
-      context.report({ type: 'state', state: params.state }),
+      context.report(params.state === 'connecting' ? { type: 'state', state: 'connecting', direction: context.socket ? 'inbound' : 'outbound' } : { type: 'state', state: params.state }),
     reportEnd: ({ context }, params: { state: 'failed' | 'closed' }) =>
       context.report({ type: 'state', state: params.state, reason: context.end?.reason ?? 'stopped', detail: context.end?.detail }),
   },
@@ -116,6 +116,8 @@ export const peerMachine = setup({
   on: {
     'transport.ended': { target: '.failed', actions: assign({ end: ({ event }) => ({ reason: event.reason, detail: event.detail }) }) },
     'peer.fail': { target: '.failed', actions: assign({ end: ({ event }) => ({ reason: event.reason, detail: event.detail }) }) },
+    // A protocol actor that throws is our bug (or the protocol module's), never the peer's doing.
+    'xstate.error.actor.protocol': { target: '.failed', actions: assign({ end: ({ event }) => internalFailure((event as { error?: unknown }).error) }) },
     stop: { target: '.closed', actions: { type: 'setEnd', params: { reason: 'stopped' } } },
   },
   states: {
@@ -136,6 +138,8 @@ export const peerMachine = setup({
           target: 'ready',
           actions: [assign({ info: ({ event }) => event.info }), ({ context, event }) => context.report({ type: 'handshake', info: event.info })],
         },
+        // Commands reach the handshake too (a protocol may need the embedder's answer to finish it).
+        'peer.command': { actions: sendTo('protocol', ({ event }) => event) },
       },
       after: { handshakeTimeout: { target: 'failed', actions: { type: 'setEnd', params: { reason: 'timeout-handshake' } } } },
     },
@@ -143,7 +147,7 @@ export const peerMachine = setup({
       entry: { type: 'reportState', params: { state: 'ready' } },
       invoke: {
         id: 'protocol',
-        src: 'session',
+        src: 'ready',
         input: ({ context }: { context: PeerContext }) => ({ link: context.link as PeerLink<unknown>, config: context.config, handshake: context.info }),
       },
       on: { 'peer.command': { actions: sendTo('protocol', ({ event }) => event) } },
@@ -151,4 +155,15 @@ export const peerMachine = setup({
     failed: { type: 'final', entry: { type: 'reportEnd', params: { state: 'failed' } } },
     closed: { type: 'final', entry: { type: 'reportEnd', params: { state: 'closed' } } },
   },
+  // How the peer ended is the machine's own output: whoever runs it reads it from the final snapshot.
+  output: ({ context }): PeerEnd => ({
+    state: context.end?.reason === 'stopped' || !context.end ? 'closed' : 'failed',
+    reason: context.end?.reason ?? 'stopped',
+    ...(context.end?.detail !== undefined && { detail: context.end.detail }),
+  }),
 });
+
+function internalFailure(error: unknown): LinkFailure {
+  const e = error as { stack?: string; message?: string };
+  return { reason: 'internal', detail: e?.message ?? String(error) };
+}

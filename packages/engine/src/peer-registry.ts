@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import type { PeerEvent } from './events.js';
 import type { PeerHandle, PeerSpec } from './executor.js';
-import type { PeerEnd } from './run-peer.js';
+import type { PeerEnd } from './events.js';
 import { formatAddress } from './address.js';
 
 /** What both executors keep: the merged event stream and the peers still running. */

@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { PeerEvent } from './events.js';
 import type { Executor, ExecutorCommand, PeerHandle, PeerSpec } from './executor.js';
-import type { PeerEnd } from './run-peer.js';
+import type { PeerEnd } from './events.js';
 import { PeerRegistry } from './peer-registry.js';
 
 export interface PoolExecutorOptions {

@@ -1,67 +1,82 @@
 import type net from 'node:net';
 import { createActor } from 'xstate';
-import type { FailureReason, PeerEvent, PeerEventBody, PeerState } from './events.js';
-import type { Protocol } from './protocol.js';
+import type { PeerEnd, PeerEvent, PeerEventBody } from './events.js';
+import type { LoadedProtocol } from './protocol.js';
 import { formatAddress } from './address.js';
 import { DEFAULT_TIMEOUTS, peerMachine, type PeerTimeouts } from './peer-machine.js';
 
-export interface RunPeerOptions<Config = unknown> {
+export interface RunPeerOptions {
   /** Unique connection id (the executor assigns one). */
   id: string;
   host: string;
   port: number;
   /** The peer's identity, when its address carried one (handed to the protocol as `link.key`). */
   key?: string;
-  protocol: Protocol<any, Config>;
-  config: Config;
+  protocol: LoadedProtocol;
+  config: unknown;
   /** An already-connected socket (inbound connection): the machine skips dialling. */
   socket?: net.Socket;
   timeouts?: Partial<PeerTimeouts>;
   onEvent(event: PeerEvent): void;
 }
 
-export interface PeerEnd {
-  state: Extract<PeerState, 'failed' | 'closed'>;
-  reason: FailureReason;
-  detail?: string;
-}
-
 export interface PeerRun {
   readonly id: string;
-  /** Forwarded to the protocol's session actor as `{ type: 'peer.command', command }` (ignored unless ready). */
+  /** Forwarded to the protocol's actor as `{ type: 'peer.command', command }` (ignored before the handshake starts). */
   command(command: unknown): void;
   /** Close the connection; the peer ends in 'closed' with reason 'stopped'. */
   stop(): void;
   readonly done: Promise<PeerEnd>;
 }
 
+/**
+ * The machine with a protocol's actors plugged in, made once per protocol: `provide` builds a whole
+ * new machine (every state node), too costly to repeat for each of thousands of connections.
+ */
+const machines = new WeakMap<LoadedProtocol, ReturnType<typeof peerMachine.provide>>();
+
+function machineFor(protocol: LoadedProtocol) {
+  let machine = machines.get(protocol);
+  if (!machine) {
+    machine = peerMachine.provide({ actors: { handshake: protocol.handshake, ready: protocol.ready } });
+    machines.set(protocol, machine);
+  }
+  return machine;
+}
+
+let defaultTimeouts: PeerTimeouts | undefined;
+const sharedTimeouts = new Map<string, PeerTimeouts>();
+
+/** Peers of one session share one timeouts object instead of each holding a copy. */
+function timeoutsFor(overrides?: Partial<PeerTimeouts>): PeerTimeouts {
+  if (!overrides) return (defaultTimeouts ??= { ...DEFAULT_TIMEOUTS });
+  const key = `${overrides.connectMs}/${overrides.handshakeMs}/${overrides.stallMs}`;
+  let t = sharedTimeouts.get(key);
+  if (!t) sharedTimeouts.set(key, (t = { ...DEFAULT_TIMEOUTS, ...overrides }));
+  return t;
+}
+
 /** Runs one peer connection as a peer machine with the protocol's actors plugged in. */
-export function runPeer<Config>(options: RunPeerOptions<Config>): PeerRun {
+export function runPeer(options: RunPeerOptions): PeerRun {
   const { id, host, port, key, protocol, config, socket, onEvent } = options;
   const address = formatAddress(host, port);
-  let end: PeerEnd | undefined;
-  const report = (body: PeerEventBody) => {
-    if (body.type === 'state' && (body.state === 'failed' || body.state === 'closed')) {
-      end = { state: body.state, reason: body.reason ?? 'stopped', detail: body.detail };
-    }
-    onEvent({ ...body, peer: id, address, at: Date.now() } as PeerEvent);
-  };
-  const machine = peerMachine.provide({ actors: { handshake: protocol.handshake, session: protocol.session } });
-  const actor = createActor(machine, {
+  const report = (body: PeerEventBody) => onEvent({ ...body, peer: id, address, at: Date.now() } as PeerEvent);
+  const actor = createActor(machineFor(protocol), {
     input: {
       id, host, port, key, config, socket,
-      timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      timeouts: timeoutsFor(options.timeouts),
       createCodec: (direction) => protocol.createCodec(config, direction),
       report,
     },
   });
   const done = new Promise<PeerEnd>((resolve) => {
     actor.subscribe({
-      complete: () => resolve(end ?? { state: 'closed', reason: 'stopped' }),
+      complete: () => resolve(actor.getSnapshot().output as PeerEnd),
       error: (err) => {
-        // A protocol actor threw: the connection is unusable; report it as the peer's failure.
-        if (!end) report({ type: 'state', state: 'failed', reason: 'malformed', detail: String((err as Error)?.message ?? err) });
-        resolve(end!);
+        // The machine itself threw (an action of ours): report it as what it is, our bug.
+        const end: PeerEnd = { state: 'failed', reason: 'internal', detail: String((err as Error)?.message ?? err) };
+        report({ type: 'state', ...end });
+        resolve(end);
       },
     });
   });

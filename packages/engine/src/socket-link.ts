@@ -43,7 +43,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     readonly port: number,
     readonly direction: Direction,
     private readonly socket: net.Socket,
-    readonly codec: WireCodec<Msg>,
+    private readonly codec: WireCodec<Msg>,
     readonly report: (event: PeerEventBody) => void,
     private readonly onEnd: (failure: LinkFailure) => void,
     private readonly stallMs: number,
@@ -172,11 +172,14 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   }
 }
 
-/** Errors thrown by decoders and protocol handlers. Duck-typed: workers may load a second copy of the engine. */
+/**
+ * Errors thrown by decoders and protocol handlers: a ProtocolError is the peer's doing; anything else
+ * is a bug of ours and says so ('internal'). Duck-typed: workers may load a second copy of the engine.
+ */
 export function protocolFailure(err: unknown): LinkFailure {
   const e = err as { name?: string; reason?: FailureReason; message?: string };
   if (e && e.name === 'ProtocolError' && e.reason) return { reason: e.reason, detail: e.message };
-  return { reason: 'malformed', detail: e?.message ?? String(err) };
+  return { reason: 'internal', detail: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}` };
 }
 
 export function socketFailure(err: NodeJS.ErrnoException): LinkFailure {

@@ -3,7 +3,8 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ExecutorCommand, PeerSpec } from './executor.js';
 import { EventBatcher } from './event-batcher.js';
 import { loadProtocol } from './load-protocol.js';
-import { runPeer, type PeerEnd } from './run-peer.js';
+import type { PeerEnd } from './events.js';
+import { runPeer } from './run-peer.js';
 
 export interface PeerTask {
   spec: PeerSpec;

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runPeer, type PeerEvent } from '../src/index.js';
+import type { PeerEvent } from '../src/index.js';
+import { erase, runPeer } from '../src/protocol-api.js';
 import lineProtocol from './fixtures/line-protocol.js';
 import { startLineServer, type LineServerBehaviour } from './fixtures/line-server.js';
 
@@ -17,7 +18,7 @@ async function serve(behaviour: LineServerBehaviour) {
 
 function run(port: number, timeouts = {}) {
   const events: PeerEvent[] = [];
-  const peer = runPeer({ id: 'p1', host: '127.0.0.1', port, protocol: lineProtocol, config: { name: 'us' }, timeouts, onEvent: (e) => events.push(e) });
+  const peer = runPeer({ id: 'p1', host: '127.0.0.1', port, protocol: erase(lineProtocol), config: { name: 'us' }, timeouts, onEvent: (e) => events.push(e) });
   return { peer, events, states: () => events.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? e.state : '')) };
 }
 
@@ -65,7 +66,7 @@ describe('runPeer: the generic peer machine', () => {
   it('turns a connect that cannot even start into a typed failure, not a crash', async () => {
     // The loopback guard refuses a non-loopback address synchronously inside net.connect.
     const events: PeerEvent[] = [];
-    const peer = runPeer({ id: 'x', host: '192.0.2.1', port: 1, protocol: lineProtocol, config: { name: 'us' }, onEvent: (e) => events.push(e) });
+    const peer = runPeer({ id: 'x', host: '192.0.2.1', port: 1, protocol: erase(lineProtocol), config: { name: 'us' }, onEvent: (e) => events.push(e) });
     expect(await peer.done).toMatchObject({ state: 'failed', reason: 'unreachable' });
   });
 
@@ -83,7 +84,7 @@ describe('runPeer: the generic peer machine', () => {
     });
     const socket = await accepted;
     const events: PeerEvent[] = [];
-    const peer = runPeer({ id: 'in', host: socket.remoteAddress!, port: socket.remotePort!, socket, protocol: lineProtocol, config: { name: 'us' }, onEvent: (e) => events.push(e) });
+    const peer = runPeer({ id: 'in', host: socket.remoteAddress!, port: socket.remotePort!, socket, protocol: erase(lineProtocol), config: { name: 'us' }, onEvent: (e) => events.push(e) });
     await until(() => events.some((e) => e.type === 'handshake'));
     peer.stop();
     await peer.done;

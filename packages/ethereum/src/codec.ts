@@ -1,5 +1,5 @@
 import * as snappy from 'snappyjs';
-import { ProtocolError, type Decoded, type Direction, type WireCodec } from '@peerscope/engine';
+import { ProtocolError, type Decoded, type Direction, type WireCodec } from '@peerscope/engine/protocol';
 import { RLP } from '@ethereumjs/rlp';
 import { concat, fromHex, hex, uintBytes } from './bytes.js';
 import type { EthConfig } from './config.js';
@@ -113,7 +113,7 @@ export class EthCodec implements WireCodec<EthMessage> {
       this.raw = new Uint8Array(0);
       if (chunk.length === 0) return out;
     }
-    const frames = this.session();
+    const frames = this.frameCodec();
     for (const { data, wireSize } of frames.decode(chunk)) {
       out.push(this.decodeFrame(data, wireSize));
     }
@@ -230,7 +230,7 @@ export class EthCodec implements WireCodec<EthMessage> {
     return snappy.uncompress(body, MAX_MESSAGE_SIZE);
   }
 
-  private session(): FrameCodec {
+  private frameCodec(): FrameCodec {
     if (!this.frames) {
       if (this.phase !== 'frames') throw new Error('no RLPx session yet');
       this.frames = new FrameCodec(this.handshake.secrets());
@@ -240,7 +240,7 @@ export class EthCodec implements WireCodec<EthMessage> {
 
   private frame(id: number, payload: Uint8Array, compress = true): Uint8Array {
     if (compress && this.snappy && id !== P2P.hello) payload = snappy.compress(payload);
-    return this.session().encode(concat(RLP.encode(uintBytes(id)), payload));
+    return this.frameCodec().encode(concat(RLP.encode(uintBytes(id)), payload));
   }
 
   private ethId(code: number): number {

@@ -1,6 +1,8 @@
-import { fromCallback, type AnyEventObject } from 'xstate';
-import type { PeerInfo, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine';
+import { fromCallback } from 'xstate';
+import type { PeerInfo } from '@peerscope/engine';
+import type { PeerCommandEvent, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
 import type { EthConfig } from './config.js';
+import type { EthCommand } from './ready.js';
 import { currentForkId, formatForkId } from './eth/fork-id.js';
 import type { Status } from './eth/status.js';
 import type { EthMessage } from './messages.js';
@@ -43,7 +45,7 @@ export function remoteIdFor(config: EthConfig, host: string, port: number): stri
  * auth → ack → Hello ↔ Hello → Status ↔ Status. After the Hellos the order of the rest is not
  * assumed: some clients ping (or announce transactions) before their Status.
  */
-export const handshake = fromCallback<AnyEventObject, Input>(({ input, sendBack }) => {
+export const handshake = fromCallback<PeerCommandEvent<EthCommand>, Input>(({ input, sendBack }) => {
   const { link, config } = input;
   const send = (m: EthMessage) => link.send(m);
   const fail = (reason: ProtocolActorEvent & { type: 'peer.fail' }) => {

@@ -2,7 +2,7 @@
 export { default as ethereumProtocol, protocolModule } from './protocol.js';
 export { ethereum, DEFAULT_RLPX_PORT, type EthereumChoice, type EthereumMonitorOptions } from './monitor-choice.js';
 export { ethConfig, DEFAULT_CLIENT_ID, DEFAULT_PING_INTERVAL_MS, type EthConfig, type EthConfigOptions } from './config.js';
-export type { EthCommand } from './session.js';
+export type { EthCommand } from './ready.js';
 
 // devp2p pieces, for embedding and tests.
 export { EthCodec, MAX_MESSAGE_SIZE } from './codec.js';

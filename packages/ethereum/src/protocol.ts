@@ -1,16 +1,17 @@
-import type { Direction, Protocol } from '@peerscope/engine';
+import type { Direction, Protocol } from '@peerscope/engine/protocol';
 import { EthCodec } from './codec.js';
 import type { EthConfig } from './config.js';
 import { handshake } from './handshake.js';
 import type { EthMessage } from './messages.js';
-import { session } from './session.js';
+import { ready, type EthCommand } from './ready.js';
 
 /** The Ethereum devp2p protocol (RLPx, p2p/5, eth/67–68) for the engine's generic peer machine. */
-const ethereum: Protocol<EthMessage, EthConfig> = {
+const ethereum: Protocol<EthMessage, EthConfig, EthCommand> = {
   name: 'ethereum',
+  failures: {},
   createCodec: (config: EthConfig, direction: Direction) => new EthCodec(config, direction),
   handshake,
-  session,
+  ready,
 };
 
 export default ethereum;

@@ -2,7 +2,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ETH } from '@ethereumjs/devp2p';
-import { runPeer, type PeerEvent, type PeerRun } from '@peerscope/engine';
+import { type PeerEvent } from '@peerscope/engine';
+import { runPeer, type PeerRun } from '@peerscope/engine/protocol';
 import ethereum, { protocolModule } from '../src/protocol.js';
 import { ethConfig, type EthConfig } from '../src/index.js';
 import { mainnetToPrague, SERVER_BEST, SERVER_CLIENT_ID, startDevP2P, until, freePort, type DevP2PServer } from './support.js';

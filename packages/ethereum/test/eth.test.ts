@@ -1,6 +1,6 @@
 // eth/p2p message codecs, EIP-2124 fork ids, enode URLs, and the codec's refusals.
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '@peerscope/engine';
+import { ProtocolError } from '@peerscope/engine/protocol';
 import { EthCodec } from '../src/codec.js';
 import { decodeDisconnect, disconnectReasonName, encodeDisconnect } from '../src/p2p/disconnect.js';
 import { decodeStatus, encodeStatus } from '../src/eth/status.js';

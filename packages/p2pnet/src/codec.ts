@@ -1,4 +1,4 @@
-import { ProtocolError, type Decoded, type Direction, type WireCodec } from '@peerscope/engine';
+import { ProtocolError, type Decoded, type Direction, type WireCodec } from '@peerscope/engine/protocol';
 import { DEFAULT_ID_PATTERN } from './id.js';
 import { EOT, LENGTH_PREFIX_BYTES, MAX_HANDSHAKE_BYTES } from './limits.js';
 

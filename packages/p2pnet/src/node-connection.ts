@@ -1,4 +1,4 @@
-import type { Direction, PeerRun } from '@peerscope/engine';
+import type { Direction, PeerRun } from '@peerscope/engine/protocol';
 import type { Compression } from './compression.js';
 import type { MessageData } from './message.js';
 

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Subject, filter, type Observable } from 'rxjs';
-import { runPeer, type FailureReason, type PeerEvent, type PeerRun, type PeerTimeouts } from '@peerscope/engine';
+import { type FailureReason, type PeerEvent, type PeerTimeouts } from '@peerscope/engine';
+import { erase, runPeer, type PeerRun } from '@peerscope/engine/protocol';
 import type { Framing } from './codec.js';
 import type { Compression } from './compression.js';
 import { defaultNodeId } from './id.js';
@@ -326,11 +327,11 @@ export class Node {
   private startRun(connId: string, base: Omit<Conn, 'run'>, socket?: net.Socket): Conn {
     const conn = { ...base } as Conn;
     this.conns.set(connId, conn);
-    conn.run = runPeer<P2pConfig>({
+    conn.run = runPeer({
       id: connId,
       host: base.host,
       port: base.port,
-      protocol: p2pnetProtocol,
+      protocol: erase(p2pnetProtocol),
       config: this.config(connId),
       socket,
       timeouts: this.nodeOptions.timeouts,

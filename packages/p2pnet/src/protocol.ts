@@ -1,5 +1,6 @@
 import { fromCallback } from 'xstate';
-import type { Direction, FailureReason, Protocol, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine';
+import type { Direction, PeerCommandEvent, Protocol, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
+import type { FailureReason } from '@peerscope/engine';
 import { P2pCodec, type Framing, type P2pWire } from './codec.js';
 import { CompressionError } from './compression.js';
 import { decodePacket } from './message.js';
@@ -18,7 +19,7 @@ export interface P2pConfig {
    * Asked once the remote id is known: null admits the peer. The node uses it to refuse a second
    * connection to a node it is already connected with. Runs in-process (the node runs its peers itself).
    */
-  admit?(remote: { id: string; port: number; direction: Direction }): Extract<FailureReason, 'self-connection' | 'duplicate'> | null;
+  admit?(remote: { id: string; port: number; direction: Direction }): 'self-connection' | 'duplicate' | null;
 }
 
 /** The data of a 'decode-error' app event: a packet dropped, and why. */
@@ -39,7 +40,7 @@ type Input = ProtocolActorInput<P2pWire, P2pConfig>;
  * The id exchange. Dialer: send `id:port`, wait for the bare id. Acceptor: read `id[:port]`, reply the
  * bare id. p2pnetwork checks for itself and for duplicates only on the dialing side; we check on both.
  */
-const handshake = fromCallback<{ type: string }, Input>(({ input, sendBack }) => {
+const handshake = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, sendBack }) => {
   const { link, config } = input;
   const send = (e: ProtocolActorEvent) => sendBack(e);
   let settle: NodeJS.Timeout | undefined;
@@ -67,7 +68,7 @@ const handshake = fromCallback<{ type: string }, Input>(({ input, sendBack }) =>
  * While ready: every packet is decoded as p2pnetwork does and handed to the node in `app` events
  * named 'messages' (the values decoded from one read, in order) or 'decode-error'; `send` commands go out as one write per batch.
  */
-const session = fromCallback<{ type: 'peer.command'; command: P2pCommand }, Input>(({ input, receive }) => {
+const ready = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, receive }) => {
   const { link, config } = input;
   // lzma decoding is asynchronous: later messages wait for it, so the order on the wire is kept.
   let chain: Promise<void> | undefined;
@@ -118,11 +119,12 @@ function short(id: string): string {
   return id.length > 16 ? `${id.slice(0, 16)}…` : id;
 }
 
-export const p2pnetProtocol: Protocol<P2pWire, P2pConfig> = {
+export const p2pnetProtocol: Protocol<P2pWire, P2pConfig, P2pCommand> = {
   name: 'p2pnet',
+  failures: {},
   createCodec: (config, direction) => new P2pCodec(direction, { framing: config.framing, maxMessageSize: config.maxMessageSize }),
   handshake,
-  session,
+  ready,
 };
 
 export default p2pnetProtocol;

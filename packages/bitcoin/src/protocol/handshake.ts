@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fromCallback } from 'xstate';
-import type { PeerInfo, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine';
+import type { PeerInfo } from '@peerscope/engine';
+import type { PeerCommandEvent, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
 import type { BitcoinMessage } from '../wire/message.js';
 import { serviceNames } from '../wire/services.js';
 import type { VersionMessage } from '../wire/messages/version.js';
@@ -48,7 +49,7 @@ export function peerInfo(v: VersionMessage, flags: { wtxidrelay: boolean; sendad
  * on their version we send wtxidrelay (BIP339, only to ≥70016 peers) and sendaddrv2 (BIP155), both of
  * which must come before verack, then verack. The peer is ready once we have their version and verack.
  */
-export const handshake = fromCallback<{ type: string }, ProtocolActorInput<BitcoinMessage, BitcoinConfig>>(({ input, sendBack }) => {
+export const handshake = fromCallback<PeerCommandEvent<never>, ProtocolActorInput<BitcoinMessage, BitcoinConfig>>(({ input, sendBack }) => {
   const { link, config } = input;
   const nonce = randomBytes(8).readBigUInt64LE();
   let theirs: VersionMessage | undefined;

@@ -1,16 +1,23 @@
-import type { Direction, Protocol } from '@peerscope/engine';
+import type { Direction, Protocol } from '@peerscope/engine/protocol';
 import { BitcoinCodec } from '../wire/codec.js';
 import type { BitcoinMessage } from '../wire/message.js';
 import type { BitcoinConfig } from './config.js';
 import { handshake } from './handshake.js';
-import { session } from './session.js';
+import { ready } from './ready.js';
+
+/** Failure reasons of Bitcoin's own, beyond the engine's and the common ones. */
+export type BitcoinFailure = 'bad-magic' | 'bad-checksum';
 
 /** The Bitcoin protocol for the engine's peer machine. Workers load this module by its URL. */
-const bitcoinProtocol: Protocol<BitcoinMessage, BitcoinConfig> = {
+const bitcoinProtocol: Protocol<BitcoinMessage, BitcoinConfig, never, BitcoinFailure> = {
   name: 'bitcoin',
+  failures: {
+    'bad-magic': 'the message start (magic) belongs to another network, or is not Bitcoin at all',
+    'bad-checksum': 'a payload whose double-SHA-256 does not match its header',
+  },
   createCodec: (config: BitcoinConfig, _direction: Direction) => new BitcoinCodec({ magic: config.magic }),
   handshake,
-  session,
+  ready,
 };
 
 export default bitcoinProtocol;

@@ -1,4 +1,4 @@
-import type { Decoded, WireCodec } from '@peerscope/engine';
+import type { Decoded, WireCodec } from '@peerscope/engine/protocol';
 import { commandBytes } from './command.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { checksumOf } from './hash.js';

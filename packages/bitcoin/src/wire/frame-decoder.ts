@@ -1,4 +1,4 @@
-import { ProtocolError } from '@peerscope/engine';
+import { ProtocolError } from '@peerscope/engine/protocol';
 import { readCommand } from './command.js';
 import { createHash, type Hash } from 'node:crypto';
 import { checksumOf, finishChecksum } from './hash.js';

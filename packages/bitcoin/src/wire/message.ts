@@ -1,4 +1,4 @@
-import { ProtocolError } from '@peerscope/engine';
+import { ProtocolError } from '@peerscope/engine/protocol';
 import { malformed } from './errors.js';
 import type { MessageCodec } from './message-codec.js';
 import { PayloadReader } from './reader.js';

@@ -20,7 +20,7 @@ export interface NetworkSnapshot {
   /** The most common best height among ready peers (at the end: peers that were ready when stopped), and how many are on it. */
   consensus: { height: number; peers: number } | null;
   userAgents: Record<string, number>;
-  failures: Partial<Record<FailureReason, number>>;
+  failures: Record<FailureReason, number>;
   peers: PeerStats[];
 }
 

@@ -9,7 +9,7 @@ export interface Totals {
   handshakesSucceeded: number;
   handshakesFailed: number;
   /** Connections that ended in 'failed', by reason. */
-  failures: Partial<Record<FailureReason, number>>;
+  failures: Record<FailureReason, number>;
   /** Distinct addresses seen: dialled or learned. */
   known: number;
   /** Distinct addresses dialled at least once. */

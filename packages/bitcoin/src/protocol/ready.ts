@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fromCallback } from 'xstate';
-import type { ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine';
+import type { PeerCommandEvent, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
 import { formatAddress } from '../wire/address.js';
 import { hashToHex } from '../wire/hash.js';
 import { InvType, invTypeName } from '../wire/inventory.js';
@@ -13,7 +13,7 @@ import type { BitcoinConfig } from './config.js';
  * A ready Bitcoin peer: answer what must be answered (ping, getheaders), ask once for addresses,
  * prefer headers announcements (BIP130), ping on an interval for RTT, and report what the peer tells us.
  */
-export const session = fromCallback<{ type: string }, ProtocolActorInput<BitcoinMessage, BitcoinConfig>>(({ input, sendBack }) => {
+export const ready = fromCallback<PeerCommandEvent<never>, ProtocolActorInput<BitcoinMessage, BitcoinConfig>>(({ input, sendBack }) => {
   const { link, config } = input;
   const heights = new BestHeight(input.handshake?.startHeight ?? 0);
   let outstanding: { nonce: bigint; sentAt: number } | undefined;

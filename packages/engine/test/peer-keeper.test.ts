@@ -113,7 +113,7 @@ describe('session keeper (monitor over the line protocol)', () => {
     });
     await monitor.start();
     await monitor.stop();
-    expect(monitor.session.warnings[0]).toMatch(/seed.invalid: ENOTFOUND/);
+    expect(monitor.keeper.warnings[0]).toMatch(/seed.invalid: ENOTFOUND/);
   });
 });
 

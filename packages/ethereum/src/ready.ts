@@ -1,6 +1,6 @@
-import { fromCallback, type AnyEventObject } from 'xstate';
+import { fromCallback } from 'xstate';
 import { RLP } from '@ethereumjs/rlp';
-import type { ProtocolActorInput } from '@peerscope/engine';
+import type { PeerCommandEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
 import type { EthConfig } from './config.js';
 import { announcedHeight, EMPTY_ANSWERS, emptyAnswer, EthCode, requestId } from './eth/messages.js';
 import type { EthMessage } from './messages.js';
@@ -19,7 +19,7 @@ const TRANSACTIONS = 0x02;
  * empty responses (we hold no chain), reports announced heights and transaction counts, and ends the
  * peer on Disconnect with the peer's reason.
  */
-export const session = fromCallback<AnyEventObject, Input>(({ input, sendBack, receive }) => {
+export const ready = fromCallback<PeerCommandEvent<EthCommand>, Input>(({ input, sendBack, receive }) => {
   const { link, config } = input;
   let pingSentAt: number | undefined;
   let ended = false;

@@ -4,11 +4,12 @@ import type { Subscription } from 'rxjs';
 import type { PeerEvent } from './events.js';
 import type { Executor, PeerHandle } from './executor.js';
 import type { PeerTimeouts } from './peer-machine.js';
-import { AddressBook, DEFAULT_BACKOFF, type BackoffPolicy, type BookEntry } from './address-book.js';
+import { AddressBook, DEFAULT_BACKOFF, type BookEntry } from './address-book.js';
+import type { BackoffPolicy } from './backoff.js';
 import { AddressFilter } from './address-filter.js';
 import { parsePeerAddress, type PeerAddress } from './address.js';
 
-export interface SessionOptions {
+export interface PeerKeeperOptions {
   executor: Executor;
   /** Module specifier of the protocol (see Protocol). */
   protocol: string;
@@ -31,10 +32,10 @@ export interface SessionOptions {
 const defaultResolve = async (hostname: string) => (await dns.promises.lookup(hostname, { all: true })).map((a) => a.address);
 
 /**
- * The session keeper: keeps `target` peers connected. Dials seeds, records what peers teach it, and
+ * The peer keeper: keeps `target` peers connected. Dials seeds, records what peers teach it, and
  * replaces every peer that ends with an untried address (or a failed one whose backoff has passed).
  */
-export class Session {
+export class PeerKeeper {
   readonly book: AddressBook;
   readonly filter: AddressFilter;
   private readonly handles = new Map<string, { handle: PeerHandle; entry: BookEntry }>();
@@ -46,7 +47,7 @@ export class Session {
   /** Problems that are not a peer's (a seed that does not resolve): shown to the user, never thrown. */
   readonly warnings: string[] = [];
 
-  constructor(private readonly options: SessionOptions) {
+  constructor(private readonly options: PeerKeeperOptions) {
     this.book = new AddressBook(options.backoff ?? DEFAULT_BACKOFF);
     this.filter = new AddressFilter(options.allow, options.deny);
   }
