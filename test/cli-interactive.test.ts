@@ -2,10 +2,10 @@
 // a real pseudo-terminal (util-linux `script`), answering each prompt when it appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startBcoinNode, type BcoinNode } from '@peerscope/simnet';
-import { hasScript, startOnTerminal } from './support/terminal.js';
+import { requireScript, startOnTerminal } from './support/terminal.js';
 import { until } from './support/until.js';
 
-describe.skipIf(!hasScript)('peerscope monitor on a terminal', () => {
+describe('peerscope monitor on a terminal', () => {
   let node: BcoinNode;
   beforeAll(async () => {
     node = await startBcoinNode({ host: '127.0.0.51', port: await freePort('127.0.0.51', true) });
@@ -14,6 +14,7 @@ describe.skipIf(!hasScript)('peerscope monitor on a terminal', () => {
   afterAll(async () => node?.close());
 
   it('asks network, chain, address, port and peers, then monitors until Ctrl-C and prints the summary', async () => {
+    requireScript();
     const { child, exited, screen: text, answer } = startOnTerminal(['monitor']);
     await answer('Which network?', '\r');
     await answer('Which chain?', '\x1b[B\x1b[B\x1b[B\x1b[B\r'); // mainnet, testnet3, testnet4, signet, regtest

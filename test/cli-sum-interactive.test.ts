@@ -7,17 +7,18 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@peerscope/simnet';
 import { startCli } from './support/cli.js';
-import { hasScript, startOnTerminal } from './support/terminal.js';
+import { requireScript, startOnTerminal } from './support/terminal.js';
 import { until } from './support/until.js';
 
 const DOWN = '\x1b[B';
 const HOST = '127.0.0.1';
 
-describe.skipIf(!hasScript)('peerscope sum on a terminal', () => {
+describe('peerscope sum on a terminal', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'peerscope-sum-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('adds a number, rejects a bad entry with a clear message, shows the network sum, exits', async () => {
+    requireScript();
     const serverPort = await freePort(HOST);
     const server = startCli(['sum', '--host', HOST, '--port', String(serverPort), '--data', path.join(dir, 'b.json'), '--add', '8', '--serve']);
     await until(() => server.stdoutText().includes('added 8'), 'the serving node has its number');

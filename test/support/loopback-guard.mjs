@@ -1,10 +1,17 @@
 // Loopback guard: loaded into every test process (vitest's forks via execArgv, CLI children and
 // piscina workers via NODE_OPTIONS/execArgv). Any TCP connect, UDP send or DNS lookup that would leave
 // 127.0.0.0/8 or ::1 throws, so a mistake fails loudly instead of leaving the machine.
+//
+// The code under test may catch that error (the engine turns it into an `unreachable` peer), so the
+// throw alone proves nothing. Every refusal is also appended, one line each, to the file named by
+// PEERSCOPE_LOOPBACK_VIOLATIONS: test/support/setup.ts names one per test process (worker threads and
+// CLI children inherit it through the environment) and fails the test during which the file grew.
+import fs from 'node:fs';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { syncBuiltinESMExports } from 'node:module';
+import { threadId } from 'node:worker_threads';
 
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.', 'ip6-localhost']);
 
@@ -21,6 +28,17 @@ function refuse(what, host) {
   const err = new Error(`loopback guard: ${what} to ${host} refused (tests may only reach 127.0.0.0/8 or ::1)`);
   err.code = 'ELOOPBACKGUARD';
   globalThis.__loopbackGuardViolations = (globalThis.__loopbackGuardViolations ?? 0) + 1;
+  const file = process.env.PEERSCOPE_LOOPBACK_VIOLATIONS;
+  if (file) {
+    try {
+      // One short write with O_APPEND: lines from several threads and processes do not interleave.
+      fs.appendFileSync(file, `${err.message} [pid ${process.pid}${threadId ? ` thread ${threadId}` : ''}]\n`);
+    } catch {
+      process.stderr.write(`${err.message} (and ${file} could not be written)\n`);
+    }
+  } else {
+    process.stderr.write(`${err.message}\n`);
+  }
   return err;
 }
 

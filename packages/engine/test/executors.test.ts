@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessExecutor, PoolExecutor, type Executor, type PeerEvent } from '../src/index.js';
 import { lineProtocolModule } from './fixtures/line-protocol.js';
 import { startLineServer } from './fixtures/line-server.js';
+import { acknowledgeLoopbackRefusals, recordedViolations } from '../../../test/support/loopback.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -48,6 +49,9 @@ describe.each([
     const end = await peer.done;
     expect(end).toMatchObject({ state: 'failed', reason: 'unreachable' });
     expect(end.detail).toMatch(/loopback guard/);
+    // The refusal was recorded wherever the peer ran (this thread or a pool worker); it was meant.
+    expect(recordedViolations().at(-1)).toMatch(/TCP connect to 203\.0\.113\.7 refused/);
+    acknowledgeLoopbackRefusals();
   });
 
   it('reports a protocol module that does not load as a failed peer, and carries on', async () => {
