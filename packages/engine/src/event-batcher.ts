@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads';
 import type { PeerEvent } from './events.js';
 
 /**
@@ -9,7 +8,7 @@ export class EventBatcher {
   private batch: PeerEvent[] = [];
   private scheduled = false;
 
-  constructor(private readonly port: MessagePort) {}
+  constructor(private readonly send: (events: PeerEvent[]) => void) {}
 
   push = (event: PeerEvent): void => {
     this.batch.push(event);
@@ -24,6 +23,6 @@ export class EventBatcher {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
-    this.port.postMessage(batch);
+    this.send(batch);
   };
 }

@@ -1,10 +1,9 @@
 import type { Observable } from 'rxjs';
-import type { PeerEvent } from './events.js';
+import type { PeerEnd, PeerEvent } from './events.js';
 import type { PeerTimeouts } from './peer-machine.js';
-import type { PeerEnd } from './events.js';
 
 /** What an executor needs to run one outbound connection. Structured-clone-safe: it crosses into workers. */
-export interface PeerSpec<Config = unknown> {
+export interface PeerSpec {
   /** Unique connection id. */
   id: string;
   host: string;
@@ -13,23 +12,76 @@ export interface PeerSpec<Config = unknown> {
   key?: string;
   /** Module specifier (a file URL) whose default export is the Protocol; workers import it. */
   protocol: string;
-  config: Config;
+  /** Plain data (no functions): it crosses the thread boundary by structured clone. */
+  config: unknown;
   timeouts?: Partial<PeerTimeouts>;
+}
+
+/**
+ * A server whose every accepted connection is a peer on the executor (in a worker, the server lives in
+ * that worker: Node cannot hand a socket to another thread). Accepted peers get ids `${id}/${n}`; their
+ * first event is `state connecting` with `direction: 'inbound'`.
+ */
+export interface ListenSpec {
+  /** Unique listener id; prefixes the ids of the peers it accepts. */
+  id: string;
+  host: string;
+  /** 0 picks a free port (read Listener.port). */
+  port: number;
+  protocol: string;
+  config: unknown;
+  timeouts?: Partial<PeerTimeouts>;
+  /**
+   * Inbound connections open at once; past it an accepted socket is closed at once and reported as a
+   * peer failed with 'flood' (0: no limit).
+   */
+  maxConnections?: number;
+}
+
+export interface Listener {
+  readonly id: string;
+  /** The port bound (the real one when ListenSpec.port was 0). */
+  readonly port: number;
+  /** Stops accepting; the peers already accepted go on until stopped. */
+  close(): Promise<void>;
 }
 
 export interface PeerHandle {
   readonly id: string;
   command(command: unknown): void;
   stop(): void;
+  /** Resolves after the peer's final event has been delivered on the executor's streams. */
   readonly done: Promise<PeerEnd>;
 }
 
 /** Runs peer machines somewhere (this thread, or a worker pool) and merges their events into one stream. */
 export interface Executor {
+  /**
+   * Every PeerEvent, in batches: one per worker message, or per turn of the event loop in-process. Each
+   * peer's events are in the order it produced them. Consumers that reduce (stats) take batches.
+   */
+  readonly batches$: Observable<readonly PeerEvent[]>;
+  /** The same events one by one. */
   readonly events$: Observable<PeerEvent>;
   spawn(spec: PeerSpec): PeerHandle;
-  /** Stops every peer and waits for them to end. */
+  listen(spec: ListenSpec): Promise<Listener>;
+  /** A running peer, outbound or accepted by a listener; undefined once it has ended. */
+  peer(id: string): PeerHandle | undefined;
+  /** Closes every listener, stops every peer and waits for them to end. */
   close(): Promise<void>;
 }
 
-export type ExecutorCommand = { type: 'stop' } | { type: 'command'; command: unknown };
+/** Main thread → worker. */
+export type WorkerCommand =
+  | { type: 'spawn'; spec: PeerSpec }
+  | { type: 'listen'; spec: ListenSpec }
+  | { type: 'unlisten'; id: string }
+  | { type: 'command'; id: string; command: unknown }
+  | { type: 'stop'; id: string }
+  | { type: 'close' };
+
+/** Worker → main thread. */
+export type WorkerReport =
+  | { type: 'events'; events: PeerEvent[] }
+  | { type: 'listening'; id: string; port: number }
+  | { type: 'listen-failed'; id: string; message: string; code?: string };
