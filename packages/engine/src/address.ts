@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-/** `host:port`, with IPv6 hosts in brackets so the port stays unambiguous. */
+/** `host:port`, with IPv6 hosts in brackets so the port stays unambiguous: the one form peerscope prints. */
 export function formatAddress(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -10,7 +10,11 @@ export interface HostPort {
   port: number;
 }
 
-/** Parses `host:port`, `[v6]:port`, or a bare host with `defaultPort`. Throws a one-line message. */
+/**
+ * Parses `host:port`, `[v6]:port`, or a host alone (a name, IPv4, bare or bracketed IPv6) with
+ * `defaultPort`. A bare IPv6 address never carries a port (`::1:8333` is itself an address): the port
+ * needs brackets. Throws a one-line message.
+ */
 export function parseAddress(text: string, defaultPort?: number): HostPort {
   const s = text.trim();
   let host: string;
@@ -33,7 +37,7 @@ export function parseAddress(text: string, defaultPort?: number): HostPort {
     if (!/^\d+$/.test(portText)) throw new Error(`"${text}" is not an address: port must be a number`);
     port = Number(portText);
   }
-  if (port === undefined) throw new Error(`"${text}" is not an address: a port is required (host:port)`);
+  if (port === undefined) throw new Error(`"${text}" is not an address: a port is required (${net.isIPv6(host) ? '[v6]:port' : 'host:port'})`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${text}" is not an address: port ${port} is out of range 1-65535`);
   return { host, port };
 }
@@ -53,9 +57,4 @@ export function parsePeerAddress(text: string, defaultPort?: number): PeerAddres
   const key = text.slice(0, at);
   if (!/^[A-Za-z0-9_-]+$/.test(key)) throw new Error(`"${text}" is not an address: bad key before "@"`);
   return { ...parseAddress(text.slice(at + 1), defaultPort), key };
-}
-
-/** The text form parsePeerAddress reads. */
-export function formatPeerAddress({ host, port, key }: PeerAddress): string {
-  return key ? `${key}@${formatAddress(host, port)}` : formatAddress(host, port);
 }
