@@ -71,10 +71,11 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** Main thread → worker. */
+/** Main thread → worker. Specs travel without their config, sent once per worker under `configId`. */
 export type WorkerCommand =
-  | { type: 'spawn'; spec: PeerSpec }
-  | { type: 'listen'; spec: ListenSpec }
+  | { type: 'config'; id: number; config: unknown }
+  | { type: 'spawn'; spec: Omit<PeerSpec, 'config'>; configId: number }
+  | { type: 'listen'; spec: Omit<ListenSpec, 'config'>; configId: number }
   | { type: 'unlisten'; id: string }
   | { type: 'command'; id: string; command: unknown }
   | { type: 'stop'; id: string }
@@ -84,4 +85,5 @@ export type WorkerCommand =
 export type WorkerReport =
   | { type: 'events'; events: PeerEvent[] }
   | { type: 'listening'; id: string; port: number }
-  | { type: 'listen-failed'; id: string; message: string; code?: string };
+  | { type: 'listen-failed'; id: string; message: string; code?: string }
+  | { type: 'unlistened'; id: string };

@@ -1,40 +1,39 @@
-import type { Executor, PeerHandle, PeerSpec } from './executor.js';
-import { loadProtocol } from './load-protocol.js';
-import { PeerRegistry } from './peer-registry.js';
-import type { PeerEnd } from './events.js';
-import { runPeer, type PeerRun } from './run-peer.js';
+import type { Executor, ListenSpec, Listener, PeerHandle, PeerSpec } from './executor.js';
+import { formatAddress } from './address.js';
+import { PeerHost } from './peer-host.js';
+import { PeerRegistry, type PeerControl } from './peer-registry.js';
 
 /** Runs peer machines on this thread: for embedding, debugging (`--threads 0`) and tests. */
 export class InProcessExecutor implements Executor {
   private readonly registry = new PeerRegistry();
-  readonly events$ = this.registry.events.asObservable();
+  private readonly host: PeerHost;
+  private readonly control: PeerControl;
+  readonly batches$ = this.registry.batches$;
+  readonly events$ = this.registry.events$;
+
+  constructor() {
+    this.control = { command: (id, c) => this.host.command(id, c), stop: (id) => this.host.stop(id) };
+    this.host = new PeerHost((events) => this.registry.deliver(events, this.control));
+  }
 
   spawn(spec: PeerSpec): PeerHandle {
-    let run: PeerRun | undefined;
-    let stopped = false;
-    const pending: unknown[] = [];
-    const done: Promise<PeerEnd> = loadProtocol(spec.protocol).then(
-      (protocol) => {
-        run = runPeer({ ...spec, protocol, onEvent: (e) => this.registry.events.next(e) });
-        for (const c of pending) run.command(c);
-        if (stopped) run.stop();
-        return run.done;
-      },
-      (err: Error) => this.registry.failedToRun(spec, err),
-    );
-    return this.registry.track({
-      id: spec.id,
-      command: (c) => (run ? run.command(c) : pending.push(c)),
-      stop: () => {
-        stopped = true;
-        run?.stop();
-      },
-      done,
-    });
+    const handle = this.registry.add(spec.id, formatAddress(spec.host, spec.port), this.control);
+    this.host.spawn(spec);
+    return handle;
+  }
+
+  async listen(spec: ListenSpec): Promise<Listener> {
+    const port = await this.host.listen(spec);
+    return { id: spec.id, port, close: () => this.host.unlisten(spec.id) };
+  }
+
+  peer(id: string): PeerHandle | undefined {
+    return this.registry.get(id);
   }
 
   async close(): Promise<void> {
+    await this.host.close();
     await this.registry.stopAll();
-    this.registry.events.complete();
+    this.registry.complete();
   }
 }

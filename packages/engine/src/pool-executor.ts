@@ -1,14 +1,13 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { PeerEvent } from './events.js';
-import type { Executor, ExecutorCommand, PeerHandle, PeerSpec } from './executor.js';
-import type { PeerEnd } from './events.js';
-import { PeerRegistry } from './peer-registry.js';
+import type { Executor, ListenSpec, Listener, PeerHandle, PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
+import { formatAddress } from './address.js';
+import { PeerRegistry, type PeerControl } from './peer-registry.js';
 
 export interface PoolExecutorOptions {
   /** Worker threads (default 1: one worker holds thousands of idle sockets). */
   threads?: number;
-  /** Upper bound on concurrent connections, for piscina's queue sizing. */
+  /** Kept for compatibility: connections per worker are not limited by the pool. */
   maxConnections?: number;
 }
 
@@ -26,76 +25,166 @@ function workerEntry(): { filename: string; execArgv: string[] } {
   return { filename, execArgv };
 }
 
+/** One worker's host task, seen from the main thread: where its peers are reached. */
+class WorkerSlot implements PeerControl {
+  peers = 0;
+  alive = true;
+  readonly configsSent = new Set<number>();
+  readonly listening = new Map<string, { resolve(port: number): void; reject(err: Error): void }>();
+  readonly unlistening = new Map<string, () => void>();
+  readonly task: Promise<void>;
+
+  constructor(readonly port: MessagePort, run: (port: MessagePort) => Promise<void>, transfer: MessagePort) {
+    this.task = run(transfer);
+  }
+
+  post(msg: WorkerCommand): void {
+    if (!this.alive) return;
+    try {
+      this.port.postMessage(msg);
+    } catch {
+      // the worker is gone: its crash handler fails its peers
+    }
+  }
+
+  command(id: string, command: unknown): void {
+    this.post({ type: 'command', id, command });
+  }
+
+  stop(id: string): void {
+    this.post({ type: 'stop', id });
+  }
+}
+
 /**
- * Runs each peer as a long-lived piscina task. Stop goes over the task's MessagePort, never piscina's
- * abort signal (a task with a signal gets a worker to itself, and abort kills the worker).
+ * Runs peers in a piscina pool: one long-lived host task per worker thread, each holding many peers;
+ * the main thread places each new peer on the least loaded worker. A worker that dies fails its peers
+ * with 'worker-crash' and is replaced.
  */
 export class PoolExecutor implements Executor {
   private readonly registry = new PeerRegistry();
-  readonly events$ = this.registry.events.asObservable();
+  readonly batches$ = this.registry.batches$;
+  readonly events$ = this.registry.events$;
   private readonly pool: Piscina;
+  private readonly slots: WorkerSlot[] = [];
+  private readonly configIds = new Map<unknown, number>();
+  private closing?: Promise<void>;
 
   constructor(options: PoolExecutorOptions = {}) {
     const threads = Math.max(1, options.threads ?? 1);
-    const max = options.maxConnections ?? 20_000;
     const { filename, execArgv } = workerEntry();
-    this.pool = new Piscina({
-      filename,
-      execArgv,
-      minThreads: threads,
-      maxThreads: threads,
-      concurrentTasksPerWorker: Math.ceil(max / threads),
-      maxQueue: max,
-      idleTimeout: Infinity,
-    });
+    this.pool = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: Infinity });
+    for (let i = 0; i < threads; i++) this.slots.push(this.startSlot());
   }
 
   spawn(spec: PeerSpec): PeerHandle {
-    const channel = new MessageChannel();
-    const main = channel.port1;
-    let finalSeen!: () => void;
-    // The task's result and the events travel on different channels: a peer is done only when its
-    // final state event has arrived too, so whoever awaits `done` sees every event of that peer.
-    const lastEvent = new Promise<void>((resolve) => (finalSeen = resolve));
-    main.on('message', (batch: PeerEvent[]) => {
-      for (const e of batch) {
-        this.registry.events.next(e);
-        if (e.type === 'state' && (e.state === 'failed' || e.state === 'closed')) {
-          main.close();
-          finalSeen();
-        }
-      }
-    });
-    const done: Promise<PeerEnd> = this.pool.run({ spec, port: channel.port2 }, { transferList: [channel.port2] }).then(
-      async (end: PeerEnd) => {
-        await lastEvent;
-        return end;
-      },
-      (err: Error) => {
-        // The worker died or the protocol would not load: this peer is gone; say why.
-        main.close();
-        return this.registry.failedToRun(spec, err);
-      },
-    );
-    const send = (msg: ExecutorCommand) => {
-      try {
-        main.postMessage(msg);
-      } catch {
-        // port already closed: the peer has ended
-      }
-    };
-    return this.registry.track({
-      id: spec.id,
-      command: (command) => send({ type: 'command', command }),
-      stop: () => send({ type: 'stop' }),
-      done,
-    });
+    const slot = this.leastLoaded();
+    const { config, ...rest } = spec;
+    const configId = this.sendConfig(slot, config);
+    const handle = this.registry.add(spec.id, formatAddress(spec.host, spec.port), slot);
+    slot.peers++;
+    void handle.done.then(() => slot.peers--);
+    slot.post({ type: 'spawn', spec: rest, configId });
+    return handle;
   }
 
-  async close(): Promise<void> {
-    await this.registry.stopAll();
-    await new Promise((r) => setImmediate(r));
-    await this.pool.destroy();
-    this.registry.events.complete();
+  listen(spec: ListenSpec): Promise<Listener> {
+    const slot = this.leastLoaded();
+    const { config, ...rest } = spec;
+    const configId = this.sendConfig(slot, config);
+    return new Promise<number>((resolve, reject) => {
+      slot.listening.set(spec.id, { resolve, reject });
+      slot.post({ type: 'listen', spec: rest, configId });
+    }).then((port) => ({
+      id: spec.id,
+      port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          if (!slot.alive) return resolve();
+          slot.unlistening.set(spec.id, resolve);
+          slot.post({ type: 'unlisten', id: spec.id });
+        }),
+    }));
+  }
+
+  /** Peers running on each worker, in worker order. */
+  get workerLoad(): number[] {
+    return this.slots.map((s) => s.peers);
+  }
+
+  peer(id: string): PeerHandle | undefined {
+    return this.registry.get(id);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.registry.stopAll();
+      for (const slot of this.slots) slot.post({ type: 'close' });
+      await Promise.all(this.slots.map((s) => s.task.catch(() => {})));
+      await this.pool.destroy();
+      this.registry.complete();
+    })();
+    return this.closing;
+  }
+
+  private startSlot(): WorkerSlot {
+    const { port1, port2 } = new MessageChannel();
+    const slot = new WorkerSlot(port1, (transfer) => this.pool.run({ port: transfer }, { transferList: [transfer] }), port2);
+    port1.on('message', (report: WorkerReport) => this.onReport(slot, report));
+    slot.task.then(
+      () => port1.close(),
+      (err: Error) => this.crashed(slot, err),
+    );
+    return slot;
+  }
+
+  private onReport(slot: WorkerSlot, report: WorkerReport): void {
+    switch (report.type) {
+      case 'events':
+        return this.registry.deliver(report.events, slot);
+      case 'listening':
+        slot.listening.get(report.id)?.resolve(report.port);
+        slot.listening.delete(report.id);
+        return;
+      case 'listen-failed': {
+        const err = Object.assign(new Error(report.message), { code: report.code });
+        slot.listening.get(report.id)?.reject(err);
+        slot.listening.delete(report.id);
+        return;
+      }
+      case 'unlistened':
+        slot.unlistening.get(report.id)?.();
+        slot.unlistening.delete(report.id);
+        return;
+    }
+  }
+
+  /** The worker died: every peer on it is gone, its listeners too; a fresh worker takes its place. */
+  private crashed(slot: WorkerSlot, err: Error): void {
+    slot.alive = false;
+    slot.port.close();
+    this.registry.fail(slot, 'worker-crash', err.message);
+    for (const { reject } of slot.listening.values()) reject(err);
+    for (const resolve of slot.unlistening.values()) resolve();
+    const i = this.slots.indexOf(slot);
+    if (i >= 0 && !this.closing) this.slots[i] = this.startSlot();
+    else if (i >= 0) this.slots.splice(i, 1);
+  }
+
+  private leastLoaded(): WorkerSlot {
+    let best = this.slots[0];
+    for (const s of this.slots) if (s.alive && (!best.alive || s.peers < best.peers)) best = s;
+    return best;
+  }
+
+  /** Configs are sent once per worker, by identity: the peers of one session share one object. */
+  private sendConfig(slot: WorkerSlot, config: unknown): number {
+    let id = this.configIds.get(config);
+    if (id === undefined) this.configIds.set(config, (id = this.configIds.size + 1));
+    if (!slot.configsSent.has(id)) {
+      slot.configsSent.add(id);
+      slot.post({ type: 'config', id, config });
+    }
+    return id;
   }
 }

@@ -1,23 +1,46 @@
-// A piscina worker: each task is one long-lived peer connection; many run concurrently per worker.
+// A piscina worker: one long-lived task per worker hosts every peer the pool places on it. Commands
+// arrive and event batches leave on the task's one MessagePort: a port per peer would cost each peer
+// kilobytes and a postMessage per peer per turn.
 import type { MessagePort } from 'node:worker_threads';
-import type { ExecutorCommand, PeerSpec } from './executor.js';
-import { EventBatcher } from './event-batcher.js';
-import { loadProtocol } from './load-protocol.js';
-import type { PeerEnd } from './events.js';
-import { runPeer } from './run-peer.js';
+import type { PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
+import { PeerHost } from './peer-host.js';
 
-export interface PeerTask {
-  spec: PeerSpec;
+export interface HostTask {
   port: MessagePort;
 }
 
-export default async function runPeerTask({ spec, port }: PeerTask): Promise<PeerEnd> {
-  const protocol = await loadProtocol(spec.protocol);
-  const batcher = new EventBatcher(port);
-  const run = runPeer({ ...spec, protocol, onEvent: batcher.push });
-  port.on('message', (msg: ExecutorCommand) => (msg.type === 'stop' ? run.stop() : run.command(msg.command)));
-  const end = await run.done;
-  batcher.flush();
+export default async function hostPeers({ port }: HostTask): Promise<void> {
+  const post = (report: WorkerReport) => port.postMessage(report);
+  const host = new PeerHost((events) => post({ type: 'events', events }));
+  // Peers of one session share one config: it crosses once, not with every spawn.
+  const configs = new Map<number, unknown>();
+  let closed!: () => void;
+  const done = new Promise<void>((r) => (closed = r));
+  port.on('message', (msg: WorkerCommand) => {
+    switch (msg.type) {
+      case 'config':
+        configs.set(msg.id, msg.config);
+        return;
+      case 'spawn':
+        return host.spawn({ ...msg.spec, config: configs.get(msg.configId) } as PeerSpec);
+      case 'listen':
+        host.listen({ ...msg.spec, config: configs.get(msg.configId) }).then(
+          (bound) => post({ type: 'listening', id: msg.spec.id, port: bound }),
+          (err: NodeJS.ErrnoException) => post({ type: 'listen-failed', id: msg.spec.id, message: err.message, code: err.code }),
+        );
+        return;
+      case 'unlisten':
+        void host.unlisten(msg.id).then(() => post({ type: 'unlistened', id: msg.id }));
+        return;
+      case 'command':
+        return host.command(msg.id, msg.command);
+      case 'stop':
+        return host.stop(msg.id);
+      case 'close':
+        void host.close().then(closed);
+        return;
+    }
+  });
+  await done;
   port.close();
-  return end;
 }
