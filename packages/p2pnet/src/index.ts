@@ -7,5 +7,5 @@ export { P2pCodec, parseHello, type Framing, type P2pWire } from './codec.js';
 export { compress, decompress, CompressionError, COMPRESSIONS, type Compression } from './compression.js';
 export { defaultNodeId } from './id.js';
 export { pythonJsonDumps } from './python-json.js';
-export { p2pnetProtocol, type P2pConfig, type P2pCommand, type DecodeError } from './protocol.js';
+export { p2pnetProtocol, protocolModule, type P2pConfig, type P2pCommand, type AdmitRequest, type Verdict, type DecodeError } from './protocol.js';
 export * as limits from './limits.js';

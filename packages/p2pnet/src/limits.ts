@@ -11,9 +11,9 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 /** Length framing: a 4-byte big-endian length before each payload. */
 export const LENGTH_PREFIX_BYTES = 4;
 /**
- * How long an acceptor holds its first message after replying its id. The dialer reads that reply with
- * one unframed recv, so a message sent right behind it can be glued onto the id; the pause (ended early
- * by the dialer's first bytes) keeps the two in separate segments.
+ * How long an acceptor holds its first message after replying its id. A p2pnetwork dialer reads that
+ * reply with one unframed recv, so a message sent right behind it can be glued onto the id; the pause
+ * keeps the two in separate segments. It runs while the node decides whether to admit the connection.
  */
 export const DEFAULT_HANDSHAKE_SETTLE_MS = 10;
 /**

@@ -1,4 +1,5 @@
-import { COMPRESSED_MARK } from './limits.js';
+import type { Framing } from './codec.js';
+import { COMPRESSED_MARK, EOT } from './limits.js';
 import { compress, decompress, CompressionError, type Compression } from './compression.js';
 import { pythonJsonDumps } from './python-json.js';
 
@@ -34,6 +35,21 @@ export function compressedPacket(payload: Uint8Array, method: Compression): Uint
 export function encodePacket(data: MessageData, compression?: Compression | 'none'): Uint8Array | Promise<Uint8Array> {
   const payload = payloadOf(data);
   return compression && compression !== 'none' ? compressedPacket(payload, compression) : payload;
+}
+
+/**
+ * The packet for `data`, refused (RangeError) when it cannot cross the wire intact: empty (it would
+ * stall a p2pnetwork receiver), over the size limit, or holding the EOT byte that would split it.
+ */
+export function outgoingPacket(data: MessageData, compression: Compression | 'none' | undefined, wire: { framing: Framing; maxMessageSize: number }): Uint8Array | Promise<Uint8Array> {
+  const packet = encodePacket(data, compression);
+  if (packet instanceof Promise) return packet;
+  if (packet.length === 0) throw new RangeError('an empty message cannot be sent (it would stall a p2pnetwork receiver)');
+  if (packet.length > wire.maxMessageSize) throw new RangeError(`message of ${packet.length} bytes over the limit of ${wire.maxMessageSize}`);
+  if (wire.framing === 'eot' && packet.indexOf(EOT) >= 0) {
+    throw new RangeError('a message containing byte 0x04 cannot be sent with EOT framing (use compression or length framing)');
+  }
+  return packet;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Direction, PeerRun } from '@peerscope/engine/protocol';
+import type { Direction } from '@peerscope/engine/protocol';
 import type { Compression } from './compression.js';
 import type { MessageData } from './message.js';
 
@@ -18,8 +18,6 @@ export class NodeConnection {
     readonly direction: Direction,
     /** The engine's connection id. */
     readonly connectionId: string,
-    /** @internal */
-    readonly run: PeerRun,
     private readonly sendFn: (node: NodeConnection, data: MessageData, compression?: Compression | 'none') => void,
   ) {}
 

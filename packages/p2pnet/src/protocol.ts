@@ -1,11 +1,13 @@
 import { fromCallback } from 'xstate';
-import type { Direction, PeerCommandEvent, Protocol, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
-import type { FailureReason } from '@peerscope/engine';
+import type { PeerCommandEvent, Protocol, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
 import { P2pCodec, type Framing, type P2pWire } from './codec.js';
 import { CompressionError } from './compression.js';
 import { decodePacket } from './message.js';
 
-/** What a p2pnet connection needs to know about the node that owns it. */
+/**
+ * What a p2pnet connection needs to know about the node that owns it. Plain data: connections run on
+ * an executor, possibly in a worker thread, and the config crosses to it by structured clone.
+ */
 export interface P2pConfig {
   /** Our node id, sent in the handshake. */
   id: string;
@@ -15,11 +17,6 @@ export interface P2pConfig {
   maxMessageSize: number;
   /** Acceptor: how long the first message waits behind the id reply (see DEFAULT_HANDSHAKE_SETTLE_MS). */
   settleMs: number;
-  /**
-   * Asked once the remote id is known: null admits the peer. The node uses it to refuse a second
-   * connection to a node it is already connected with. Runs in-process (the node runs its peers itself).
-   */
-  admit?(remote: { id: string; port: number; direction: Direction }): 'self-connection' | 'duplicate' | null;
 }
 
 /** The data of a 'decode-error' app event: a packet dropped, and why. */
@@ -28,8 +25,22 @@ export interface DecodeError {
   reason: CompressionError['reason'];
 }
 
-/** Commands the session accepts through PeerRun.command(). */
-export type P2pCommand = { type: 'send'; payloads: readonly Uint8Array[] };
+/**
+ * The data of an 'admit' app event: the remote node's id and listening port, learnt in the handshake.
+ * The handshake then waits for the node's verdict, an `admit` command.
+ */
+export interface AdmitRequest {
+  id: string;
+  port: number;
+}
+
+/** What the node answers an 'admit' event with: go on, or refuse (a connection to ourselves, or a second one to that node). */
+export type Verdict = 'admit' | 'self-connection' | 'duplicate';
+
+/** Commands a p2pnet peer accepts through PeerHandle.command(). */
+export type P2pCommand =
+  | { type: 'admit'; verdict: Verdict }
+  | { type: 'send'; payloads: readonly Uint8Array[] };
 
 /** What p2pnetwork sends before closing a connection it refuses (a self or duplicate connection). */
 const CLOSING = new TextEncoder().encode('CLOSING: Already having a connection together');
@@ -38,35 +49,56 @@ type Input = ProtocolActorInput<P2pWire, P2pConfig>;
 
 /**
  * The id exchange. Dialer: send `id:port`, wait for the bare id. Acceptor: read `id[:port]`, reply the
- * bare id. p2pnetwork checks for itself and for duplicates only on the dialing side; we check on both.
+ * bare id. Then the node decides whether to keep the connection: only it knows its other connections,
+ * and it may run on another thread, so the question goes out as an 'admit' event and the answer comes
+ * back as a command. p2pnetwork checks for itself and for duplicates only on the dialing side; we check
+ * on both.
  */
-const handshake = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, sendBack }) => {
+const handshake = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, sendBack, receive }) => {
   const { link, config } = input;
   const send = (e: ProtocolActorEvent) => sendBack(e);
+  let remote: AdmitRequest | undefined;
+  let admitted = false;
+  let settled = true;
   let settle: NodeJS.Timeout | undefined;
-  const refuse = (reason: 'self-connection' | 'duplicate', remoteId: string) => {
-    if (link.direction === 'outbound') link.write(CLOSING, 'closing');
-    send({ type: 'peer.fail', reason, detail: `node ${short(remoteId)}` });
+  const finish = () => {
+    if (remote && admitted && settled) send({ type: 'handshake.done', info: { details: { id: remote.id, port: remote.port } } });
   };
   link.onMessage((message) => {
     if (message.kind !== 'hello') return;
     link.onMessage(null);
-    const remotePort = link.direction === 'inbound' ? (message.port ?? link.port) : link.port;
-    if (link.direction === 'inbound') link.send({ kind: 'hello', id: config.id });
-    if (message.id === config.id) return refuse('self-connection', message.id);
-    const refused = config.admit?.({ id: message.id, port: remotePort, direction: link.direction }) ?? null;
-    if (refused) return refuse(refused, message.id);
-    const done = () => send({ type: 'handshake.done', info: { details: { id: message.id, port: remotePort } } });
-    if (link.direction === 'inbound' && config.settleMs > 0) settle = setTimeout(done, config.settleMs);
-    else done();
+    remote = { id: message.id, port: link.direction === 'inbound' ? (message.port ?? link.port) : link.port };
+    if (link.direction === 'inbound') {
+      link.send({ kind: 'hello', id: config.id });
+      if (config.settleMs > 0) {
+        settled = false;
+        settle = setTimeout(() => {
+          settled = true;
+          finish();
+        }, config.settleMs);
+      }
+    }
+    link.report({ type: 'app', name: 'admit', data: remote });
+  });
+  receive((event) => {
+    const command = event.command;
+    if (command?.type !== 'admit' || !remote || admitted) return;
+    if (command.verdict === 'admit') {
+      admitted = true;
+      return finish();
+    }
+    // p2pnetwork's dialer says why before closing; its acceptor never refuses, so it has no words for it.
+    if (link.direction === 'outbound') link.write(CLOSING, 'closing');
+    send({ type: 'peer.fail', reason: command.verdict, detail: `node ${short(remote.id)}` });
   });
   if (link.direction === 'outbound') link.send({ kind: 'hello', id: config.id, port: config.port });
   return () => clearTimeout(settle);
 });
 
 /**
- * While ready: every packet is decoded as p2pnetwork does and handed to the node in `app` events
- * named 'messages' (the values decoded from one read, in order) or 'decode-error'; `send` commands go out as one write per batch.
+ * While ready: every packet is decoded as p2pnetwork does and handed to the node in `app` events named
+ * 'messages' (the values decoded from one read, in order) or 'decode-error'; a `send` command's
+ * payloads leave in one write.
  */
 const ready = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, receive }) => {
   const { link, config } = input;
@@ -110,7 +142,7 @@ const ready = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, receiv
     chain = mine;
   });
   receive((event) => {
-    if (event.type === 'peer.command' && event.command?.type === 'send') link.send({ kind: 'packets', payloads: event.command.payloads });
+    if (event.command?.type === 'send') link.send({ kind: 'packets', payloads: event.command.payloads });
   });
   return () => link.onMessage(null);
 });
@@ -128,4 +160,10 @@ export const p2pnetProtocol: Protocol<P2pWire, P2pConfig, P2pCommand> = {
 };
 
 export default p2pnetProtocol;
+
+/**
+ * Module specifier executors load this protocol by: the .ts source when running from sources (workers
+ * get no tsx ESM hook on Node 20, so the engine loads a .ts module through require), else the build.
+ */
+export const protocolModule = new URL(import.meta.url.endsWith('.ts') ? './protocol.ts' : './protocol.js', import.meta.url).href;
 
