@@ -56,8 +56,24 @@ describe('peerscope node start', () => {
     expect(b.stderrText()).toBe('');
   });
 
+  it('dials an IPv6 node given as [::1]:port and prints IPv6 addresses in brackets', async () => {
+    const [portA, portB] = [await freePort('::1'), await freePort('::1')];
+    const a = startCli(['node', 'start', '--host', '::1', '--port', String(portA), '--id', 'node-A']);
+    children.push(a);
+    await until(() => a.stdoutText().includes(`node node-A listening on [::1]:${portA}`), 'A listening on [::1]');
+    const b = startCli(['node', 'start', '--host', '::1', '--port', String(portB), '--id', 'node-B', '--connect', `[::1]:${portA}`]);
+    children.push(b);
+    await until(() => b.stdoutText().includes(`connected to [::1]:${portA} (node-A)`), 'B connected to A over IPv6');
+    b.kill('SIGTERM');
+    a.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+    expect(await a.exited).toBe(0);
+  });
+
+  // The one host:port parser every command uses (--seed, --connect): the same mistake, the same words.
   it.each([
-    [['--connect', 'nonsense'], /--connect "nonsense" is not host:port/],
-    [['--connect', '127.0.0.1:99999'], /--connect "127\.0\.0\.1:99999" is not host:port/],
+    [['--connect', 'nonsense'], /--connect: "nonsense" is not an address: a port is required \(host:port\)/],
+    [['--connect', '127.0.0.1:99999'], /--connect: "127\.0\.0\.1:99999" is not an address: port 99999 is out of range/],
+    [['--connect', '::1'], /--connect: "::1" is not an address: a port is required \(\[v6\]:port\)/],
   ])('a bad --connect %j: one clear line, exit code 2', async (args, message) => expectUsageError(['node', 'start', ...args], message));
 });

@@ -83,6 +83,9 @@ describe('peerscope usage errors', () => {
     [['monitor', 'bitcoin', '--frobnicate'], /Nonexistent flag: --frobnicate/],
     [['monitor'], /no terminal to ask on/],
     [['demo', '--sim', '10', '--hostile', 'lots'], /--hostile: "lots" is not a fraction/],
+    // The sum plugin's commands extend the CLI's base command and share its host:port flag.
+    [['sum', '--port', '8001', '--connect', '127.0.0.1'], /--connect: "127\.0\.0\.1" is not an address: a port is required \(host:port\) \(see peerscope sum --help\)/],
+    [['sum', 'add', '4.2', '--data', 'never-written.json'], /"4\.2" is not a whole number.*; nothing was added \(see peerscope sum add --help\)/],
   ])('%j: one clear line, exit code 2', async (args, message) => expectUsageError(args as string[], message));
 
   it('has help for every command', async () => {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { parseAddress, parseCidr } from '@peerscope/engine';
+import { parseAddress, parseCidr, type HostPort } from '@peerscope/engine';
 import { parseDuration } from './duration.js';
 
 /** A duration flag (5s, 500ms, 2m) parsed to milliseconds. */
@@ -18,6 +18,9 @@ export const seedFlag = Flags.custom<string>({
     return input;
   },
 });
+
+/** A node to dial: host:port or [v6]:port, no default port. */
+export const addressFlag = Flags.custom<HostPort>({ parse: async (input) => parseAddress(input) });
 
 /** The flags every monitor shares (Bitcoin, Ethereum). */
 export const monitorFlags = {

@@ -1,8 +1,7 @@
-// Shared pieces for commands in other packages (plugins, the Ethereum monitors).
+// What a plugin's commands import: the base command (one line per error, exit code 2 for usage), the
+// shared flags, and the live view a protocol plugin's monitor command runs.
 export { BaseCommand, UsageError } from './base-command.js';
-export { monitorFlags, seedFlag } from './monitor-flags.js';
-export { parseDuration } from './duration.js';
+export { addressFlag, durationFlag, monitorFlags, seedFlag } from './flags.js';
 export { runLive, type LiveOptions } from './live.js';
-export { renderTable, networkSummary, peerTable, type ViewContext, type ExtraColumn } from './views/table.js';
-export { rpcTable } from './views/rpc-table.js';
-export { jsonLine } from './views/json.js';
+export type { ExtraColumn } from './views/table.js';
+export { nodeEventJson } from './views/node-events.js';

@@ -1,7 +1,9 @@
 // The views are pure: a snapshot in, text out. Built here from recorded events through the engine's reducers.
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, StatsCollector, type PeerEvent, type PeerEventBody } from '@peerscope/engine';
+import type { NodeEvent } from '@peerscope/p2pnet';
 import { jsonLine } from '../src/views/json.js';
+import { nodeEventJson, nodeEventText } from '../src/views/node-events.js';
 import { networkSummary, peerTable, renderTable } from '../src/views/table.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -54,5 +56,25 @@ describe('views', () => {
     expect(line.endsWith('\n')).toBe(true);
     expect(line.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(line)).toMatchObject({ type: 'snapshot', network: 'regtest', ready: 1, consensus: { height: 9, peers: 1 } });
+  });
+});
+
+describe('node event views', () => {
+  const conn = (host: string, port: number, id: string) =>
+    ({ host, port, id, toJSON: () => ({ id, host, port, direction: 'outbound' }) }) as unknown as Extract<NodeEvent, { node: unknown }>['node'];
+
+  it('spells addresses as host:port, IPv6 in brackets', () => {
+    expect(nodeEventText({ type: 'outbound-node-connected', node: conn('127.0.0.1', 8001, 'node-A') })).toBe('connected to 127.0.0.1:8001 (node-A)');
+    expect(nodeEventText({ type: 'inbound-node-connected', node: conn('::1', 8001, 'f'.repeat(128)) })).toBe(`connected from [::1]:8001 (${'f'.repeat(16)}…)`);
+    expect(nodeEventText({ type: 'connect-failed', host: '::1', port: 8002, reason: 'refused' })).toBe('cannot connect to [::1]:8002: refused');
+    expect(nodeEventText({ type: 'reconnecting', host: 'node.example', port: 8003, attempt: 2, delayMs: 500 })).toBe('reconnecting to node.example:8003 in 500 ms (attempt 2)');
+  });
+
+  it('writes an event as JSON: the connection as its toJSON, bytes as hex, no Error objects', () => {
+    const node = conn('::1', 8001, 'node-A');
+    expect(nodeEventJson({ type: 'node-message', node, data: Uint8Array.of(1, 255) })).toEqual({
+      event: 'node-message', node: { id: 'node-A', host: '::1', port: 8001, direction: 'outbound' }, data: { bytes: '01ff' },
+    });
+    expect(nodeEventJson({ type: 'error', hook: 'nodeMessage', error: new Error('boom'), message: 'boom' })).toEqual({ event: 'error', hook: 'nodeMessage', message: 'boom' });
   });
 });

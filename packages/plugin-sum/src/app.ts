@@ -1,5 +1,7 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
+import { nodeEventJson } from '@peerscope/cli';
+import { formatAddress, type HostPort } from '@peerscope/engine';
 import { Node, type NodeEvent } from '@peerscope/p2pnet';
 import { NotAnInteger, parseInteger } from './integer.js';
 import { NumberStore } from './store.js';
@@ -9,7 +11,7 @@ export interface SumAppOptions {
   host: string;
   port: number;
   id?: string;
-  connect: { host: string; port: number }[];
+  connect: HostPort[];
   data: string;
   add: string[];
   sum: boolean;
@@ -51,18 +53,17 @@ export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number>
   const say = (text: string, json: Record<string, unknown>) => io.out(o.json ? JSON.stringify(json) : text);
   const sub = node.events$.subscribe((e) => {
     const line = describe(e);
-    if (line) say(line, eventJson(e));
+    if (line) say(line, nodeEventJson(e));
   });
-  say(`node ${node.id} listening on ${node.host}:${node.port}; ${numbers(store.count)} stored in ${store.file}, subtotal ${store.subtotal}`, {
+  say(`node ${node.id} listening on ${formatAddress(node.host, node.port)}; ${numbers(store.count)} stored in ${store.file}, subtotal ${store.subtotal}`, {
     event: 'started', id: node.id, host: node.host, port: node.port, data: store.file, count: store.count, subtotal: store.subtotal.toString(),
   });
   await Promise.allSettled(o.connect.map((c) => node.connectWithNode(c.host, c.port, { reconnect: true })));
 
   const add = async (value: bigint) => {
     await app.add(value);
-    say(`added ${value} (this node: ${numbers(store.count)}, subtotal ${store.subtotal})`, {
-      event: 'added', value: value.toString(), count: store.count, subtotal: store.subtotal.toString(),
-    });
+    const { text, json } = added(value, store);
+    say(text, json);
   };
   const sum = async () => {
     const r = await app.requestSum({ hops: o.hops, timeoutMs: o.timeoutMs });
@@ -159,12 +160,12 @@ function describe(e: NodeEvent): string | undefined {
   switch (e.type) {
     case 'outbound-node-connected':
     case 'inbound-node-connected':
-      return `connected ${e.node.direction} ${e.node.host}:${e.node.port} (${e.node.id.slice(0, 16)}…)`;
+      return `connected ${e.node.direction} ${formatAddress(e.node.host, e.node.port)} (${e.node.id.slice(0, 16)}…)`;
     case 'outbound-node-disconnected':
     case 'inbound-node-disconnected':
-      return `disconnected ${e.node.host}:${e.node.port} (${e.reason})`;
+      return `disconnected ${formatAddress(e.node.host, e.node.port)} (${e.reason})`;
     case 'connect-failed':
-      return `cannot connect to ${e.host}:${e.port} (${e.reason})`;
+      return `cannot connect to ${formatAddress(e.host, e.port)} (${e.reason})`;
     case 'error':
       return `error in ${e.hook}: ${e.message}`;
     default:
@@ -172,16 +173,14 @@ function describe(e: NodeEvent): string | undefined {
   }
 }
 
-function eventJson(e: NodeEvent): Record<string, unknown> {
-  const { type, ...rest } = e as NodeEvent & Record<string, unknown>;
-  const out: Record<string, unknown> = { event: type };
-  for (const [k, v] of Object.entries(rest)) {
-    if (k === 'error') continue; // an Error serialises to {}; `message` carries it
-    out[k] = k === 'node' ? (v as { toJSON(): unknown }).toJSON() : v;
-  }
-  return out;
+/** What adding a number prints: the value, then this node's count and subtotal with it. */
+export function added(value: bigint, store: NumberStore): { text: string; json: Record<string, unknown> } {
+  return {
+    text: `added ${value} (this node: ${numbers(store.count)}, subtotal ${store.subtotal})`,
+    json: { event: 'added', value: value.toString(), count: store.count, subtotal: store.subtotal.toString() },
+  };
 }
 
-export function numbers(n: number): string {
+function numbers(n: number): string {
   return `${n} number${n === 1 ? '' : 's'}`;
 }

@@ -1,13 +1,10 @@
 import { Flags } from '@oclif/core';
 import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor } from '@peerscope/engine';
-import { startBcoinNetwork, startBitcoinSimnet } from '@peerscope/simnet';
 import { BaseCommand } from '../base-command.js';
+import { startDemoNetwork } from '../demo-network.js';
+import { durationFlag, monitorFlags } from '../flags.js';
 import { runLive } from '../live.js';
-import { durationFlag, monitorFlags } from '../monitor-flags.js';
-
-/** An address the demo nodes hand out that is not on loopback: shown as known, never dialled. */
-const PUBLIC_DECOY = '203.0.113.50:18444';
 
 export default class Demo extends BaseCommand {
   static summary = 'Start a local Bitcoin regtest network of bcoin nodes on 127.0.0.x and monitor it';
@@ -29,30 +26,22 @@ export default class Demo extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Demo);
-    const blockIntervalMs = flags['block-interval'];
     const hostileFraction = Number(flags.hostile);
     if (!(hostileFraction >= 0 && hostileFraction <= 1)) this.error(`--hostile: "${flags.hostile}" is not a fraction between 0 and 1`, { exit: 2 });
     const sim = flags.sim;
     if (!flags.json) process.stderr.write(sim ? `starting ${sim} simulated regtest peers on 127.1.x.y…\n` : `starting ${flags.nodes} bcoin regtest nodes on 127.0.0.1-${flags.nodes}…\n`);
-    const network = sim
-      ? await startBitcoinSimnet({ peers: sim, laggingFraction: 0.1, hostileFraction })
-      : await startBcoinNetwork({ nodes: flags.nodes, blockIntervalMs, extraAddresses: [PUBLIC_DECOY] });
-    // The simnet mines only when asked; bcoin networks mine on their own timer.
-    const miner = sim ? setInterval(() => void network.mine(), blockIntervalMs) : undefined;
+    const network = await startDemoNetwork({ nodes: flags.nodes, sim, hostileFraction, blockIntervalMs: flags['block-interval'] });
     try {
-      await network.mine();
       const monitor = createMonitor({
         ...bitcoin({ network: 'regtest', pingIntervalMs: 5_000 }),
-        seeds: [network.addresses[0]], target: flags.peers, threads: flags.threads, intervalMs: flags.interval,
+        seeds: [network.seed], target: flags.peers, threads: flags.threads, intervalMs: flags.interval,
         allow: flags.allow?.length ? flags.allow : ['127.0.0.0/8'], deny: flags.deny,
       });
-      const title = sim ? `demo: bitcoin regtest, ${sim} simulated peers` : `demo: bitcoin regtest, ${flags.nodes} bcoin nodes`;
       await runLive(monitor, {
-        title, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+        title: network.title, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
         meta: { protocol: 'bitcoin', network: 'regtest', demo: true },
       });
     } finally {
-      clearInterval(miner);
       await network.close();
     }
   }

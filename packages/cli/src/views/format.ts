@@ -25,7 +25,7 @@ export function ms(n: number | undefined): string {
   return n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : String(Math.round(n));
 }
 
-export function fit(text: string, width: number): string {
+function fit(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : text.slice(0, width - 1) + '…';
 }
 

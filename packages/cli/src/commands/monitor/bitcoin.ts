@@ -3,7 +3,7 @@ import { bitcoin, NETWORKS } from '@peerscope/bitcoin';
 import { createMonitor } from '@peerscope/engine';
 import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
-import { monitorFlags, seedFlag } from '../../monitor-flags.js';
+import { monitorFlags, seedFlag } from '../../flags.js';
 
 export default class MonitorBitcoin extends BaseCommand {
   static summary = 'Watch Bitcoin peers live: versions, agents, heights, ping, traffic';

@@ -1,9 +1,7 @@
 import { Flags } from '@oclif/core';
-import { pollEndpoint, type RpcSnapshot } from '@peerscope/ethereum';
 import { BaseCommand, UsageError } from '../../base-command.js';
-import { durationFlag } from '../../monitor-flags.js';
-import { rpcJsonLine, rpcSummaryLine, rpcTable } from '../../views/rpc-table.js';
-
+import { durationFlag } from '../../flags.js';
+import { runRpcLive } from '../../rpc-live.js';
 
 export default class MonitorEthereumRpc extends BaseCommand {
   static summary = 'Watch Ethereum JSON-RPC endpoints live: client, chain, peers, sync, head block, gas price';
@@ -25,34 +23,8 @@ export default class MonitorEthereumRpc extends BaseCommand {
     for (const u of flags.url) {
       if (!/^https?:\/\/[^\s]+$/.test(u)) throw new UsageError(`--url "${u}" is not an http(s) URL`);
     }
-    const timeoutMs = flags.timeout ?? Math.min(flags.interval, 10_000);
-    const out = process.stdout;
-    const tty = !flags.json && out.isTTY === true;
-    const startedAt = Date.now();
-    let stop = false;
-    const finish = () => { stop = true; };
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    const deadline = flags.duration !== undefined ? startedAt + flags.duration : Infinity;
-    let last: RpcSnapshot[] = [];
-    while (!stop && Date.now() < deadline) {
-      const tick = Date.now();
-      last = await Promise.all(flags.url.map((u) => pollEndpoint(u, { timeoutMs })));
-      if (flags.json) for (const s of last) out.write(rpcJsonLine(s));
-      else out.write(`${tty ? '\x1b[H\x1b[2J' : ''}${rpcTable(last, flags.interval)}\n${tty ? '' : '\n'}`);
-      const wait = Math.min(tick + flags.interval, deadline) - Date.now();
-      if (wait > 0) await sleepUnless(wait, () => stop);
-    }
-    process.off('SIGINT', finish);
-    process.off('SIGTERM', finish);
-    if (flags.json) out.write(rpcSummaryLine(last));
+    await runRpcLive(flags.url, {
+      intervalMs: flags.interval, durationMs: flags.duration, timeoutMs: flags.timeout ?? Math.min(flags.interval, 10_000), json: flags.json,
+    });
   }
-}
-
-function sleepUnless(msTotal: number, stopped: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const end = Date.now() + msTotal;
-    const step = () => (stopped() || Date.now() >= end ? resolve() : setTimeout(step, Math.min(100, end - Date.now())));
-    step();
-  });
 }

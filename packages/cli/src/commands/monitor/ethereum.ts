@@ -3,7 +3,7 @@ import { createMonitor } from '@peerscope/engine';
 import { ethereum, keepDiscovering, NETWORKS, parseEnode } from '@peerscope/ethereum';
 import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
-import { monitorFlags } from '../../monitor-flags.js';
+import { monitorFlags } from '../../flags.js';
 import type { ExtraColumn } from '../../views/table.js';
 
 /** What an Ethereum peer says in Hello and Status, as the peer table shows it (keys of its handshake details). */

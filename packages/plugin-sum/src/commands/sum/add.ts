@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
+import { BaseCommand, UsageError } from '@peerscope/cli';
+import { added } from '../../app.js';
 import { parseInteger } from '../../integer.js';
 import { NumberStore } from '../../store.js';
-import { SumBaseCommand, UsageError } from '../../command-base.js';
-import { numbers } from '../../app.js';
 
-export default class SumAdd extends SumBaseCommand {
+export default class SumAdd extends BaseCommand {
   static override summary = 'Add numbers to a node\'s data file without starting the node';
   static override examples = ['<%= config.bin %> sum add 5 -3 123456789012345678901234567890 --data node1.json'];
   static override strict = false;
@@ -25,9 +25,8 @@ export default class SumAdd extends SumBaseCommand {
     const store = await NumberStore.open(flags.data);
     for (const v of values) {
       await store.add(v);
-      this.log(flags.json
-        ? JSON.stringify({ event: 'added', value: v.toString(), count: store.count, subtotal: store.subtotal.toString() })
-        : `added ${v} (this node: ${numbers(store.count)}, subtotal ${store.subtotal})`);
+      const { text, json } = added(v, store);
+      this.log(flags.json ? JSON.stringify(json) : text);
     }
   }
 }

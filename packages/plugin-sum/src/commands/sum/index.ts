@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
+import { addressFlag, BaseCommand, UsageError } from '@peerscope/cli';
 import { runSumApp } from '../../app.js';
-import { SumBaseCommand, UsageError, parseHostPort } from '../../command-base.js';
 
-export default class Sum extends SumBaseCommand {
+export default class Sum extends BaseCommand {
   static override summary = 'Run a distributed-sum node: add numbers here, ask the network for its total';
   static override description = `Without --add/--sum and with a terminal, shows the menu of the original application
 (add a number, show the network sum, exit). Without a terminal it never prompts: it reads one command per
@@ -18,7 +18,7 @@ line from stdin ("add 5", "5", "sum", "exit"). Every number is written durably t
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'port to listen on (0: any free port; then --data is required)', default: 0, min: 0, max: 65535 }),
     id: Flags.string({ description: 'node id (default: p2pnetwork-style SHA-512 of host, port and a random number)' }),
-    connect: Flags.string({ description: 'node to connect to, host:port (repeatable)', multiple: true, default: [] }),
+    connect: addressFlag({ description: 'node to connect to, host:port (repeatable)', multiple: true, default: [] }),
     data: Flags.string({ description: 'file holding this node\'s numbers (default: sum-<port>.json)' }),
     add: Flags.string({ description: 'add this integer (any size; repeatable), then exit unless --serve', multiple: true, default: [] }),
     sum: Flags.boolean({ description: 'print the network sum, then exit unless --serve', default: false }),
@@ -32,14 +32,13 @@ line from stdin ("add 5", "5", "sum", "exit"). Every number is written durably t
   async run(): Promise<void> {
     const { flags } = await this.parse(Sum);
     if (flags.port === 0 && !flags.data) throw new UsageError('--data is required with --port 0 (the numbers must survive a restart)');
-    const connect = flags.connect.map(parseHostPort);
     let stop!: () => void;
     const stopSignal = new Promise<void>((r) => (stop = r));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const code = await runSumApp(
       {
-        host: flags.host, port: flags.port, id: flags.id, connect, data: flags.data ?? `sum-${flags.port}.json`,
+        host: flags.host, port: flags.port, id: flags.id, connect: flags.connect, data: flags.data ?? `sum-${flags.port}.json`,
         add: flags.add, sum: flags.sum, serve: flags.serve, json: flags.json, hops: flags.hops, timeoutMs: flags.timeout,
         framing: flags.framing as 'eot' | 'length',
       },

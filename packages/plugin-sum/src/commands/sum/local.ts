@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
+import { BaseCommand } from '@peerscope/cli';
 import { NumberStore } from '../../store.js';
-import { SumBaseCommand } from '../../command-base.js';
 
-export default class SumLocal extends SumBaseCommand {
+export default class SumLocal extends BaseCommand {
   static override summary = 'Show the numbers stored on one node (no network)';
   static override flags = {
     data: Flags.string({ description: 'the node\'s data file', required: true }),

@@ -1,0 +1,48 @@
+import readline from 'node:readline';
+import { formatAddress, type HostPort } from '@peerscope/engine';
+import { Node, type Compression, type Framing } from '@peerscope/p2pnet';
+import { nodeEventJson, nodeEventText } from './views/node-events.js';
+
+export interface NodeRunOptions {
+  host: string;
+  port: number;
+  id?: string;
+  /** Dialled at start and redialled when lost. */
+  connect: HostPort[];
+  json: boolean;
+  framing: Framing;
+  /** How the lines read from stdin are compressed. */
+  compression: Compression | 'none';
+  maxConnections: number;
+}
+
+/**
+ * Runs a p2pnetwork-compatible node until SIGINT/SIGTERM: prints its events (text or JSON lines with
+ * `at`), and sends each non-empty stdin line to every connected node.
+ */
+export async function runNode(o: NodeRunOptions, log: (line: string) => void): Promise<void> {
+  const node = new Node({ host: o.host, port: o.port, id: o.id, framing: o.framing, maxConnections: o.maxConnections });
+  const print = (text: string, json: Record<string, unknown>) => log(o.json ? JSON.stringify({ at: new Date().toISOString(), ...json }) : text);
+  node.events$.subscribe((e) => print(nodeEventText(e), nodeEventJson(e)));
+  await node.start();
+  print(`node ${node.id} listening on ${formatAddress(node.host, node.port)}`, { event: 'started', id: node.id, host: node.host, port: node.port });
+  for (const t of o.connect) node.connectWithNode(t.host, t.port, { reconnect: true }).catch(() => {});
+
+  const rl = readline.createInterface({ input: process.stdin, terminal: false });
+  rl.on('line', (line) => {
+    if (line.length === 0) return;
+    try {
+      const n = node.sendToNodes(line, { compression: o.compression });
+      print(`sent to ${n} node${n === 1 ? '' : 's'}: ${line}`, { event: 'sent', nodes: n, data: line });
+    } catch (err) {
+      print(`not sent: ${(err as Error).message}`, { event: 'send-error', message: (err as Error).message });
+    }
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  rl.close();
+  await node.stop();
+  print('stopped', { event: 'stopped', sent: node.messageCount.sent, received: node.messageCount.received, errors: node.messageCount.errors });
+}
