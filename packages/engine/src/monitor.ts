@@ -1,11 +1,15 @@
-import { Observable, ReplaySubject, Subject, share, type Subscription } from 'rxjs';
+import {
+  connect, connectable, interval, last, map, merge, Observable, ReplaySubject, scan, share, Subject, switchMap, takeUntil, tap,
+  type Connectable,
+} from 'rxjs';
 import type { PeerEvent } from './events.js';
 import type { Executor } from './executor.js';
 import { InProcessExecutor } from './in-process-executor.js';
 import { PoolExecutor } from './pool-executor.js';
 import { PeerKeeper, type PeerKeeperOptions } from './peer-keeper.js';
-import { SESSION_EVENTS, StatsCollector } from './stats/collector.js';
+import { SESSION_EVENTS, StatsCollector, type StatsState } from './stats/collector.js';
 import { isActive, type PeerStats } from './stats/peer-stats.js';
+import { flattenBatches, reduceStats, sampleOn } from './stats/pipeline.js';
 import { buildSnapshot, type NetworkSnapshot } from './stats/snapshot.js';
 
 /** What a protocol package hands the monitor: which module to load in workers and its settings. */
@@ -25,11 +29,29 @@ export interface MonitorOptions extends ProtocolChoice, Omit<PeerKeeperOptions, 
   executor?: Executor;
 }
 
+/** One output of the reporter: a snapshot, the active peers in it, and whether it is the final one. */
+interface Report {
+  snapshot: NetworkSnapshot;
+  active: PeerStats[];
+  final: boolean;
+}
+
 /**
  * A running monitor: the embedding API. Subscribe to the observables, then `start()`.
  * - events$: every PeerEvent, as it happens
- * - peers$: per-peer stats, every interval
- * - stats$: a network snapshot every interval, and a final one when stopped; completes on stop
+ * - peers$: per-peer stats of the active peers, every interval
+ * - stats$: a network snapshot every interval, and a final one when stopped; completes on stop. A late
+ *   subscriber gets the latest snapshot at once.
+ *
+ * The reporter is one rxjs pipeline, built here and run once (every subscriber shares it):
+ * ```
+ * merge(executor.batches$, learn()) → reduceStats() (the reducers, folded per batch)
+ *   → sampleOn(interval) (the latest state each interval) + last() (the final state on stop)
+ *   → scan(buildSnapshot, rates against the previous snapshot) → ReplaySubject(1) → stats$, peers$
+ * ```
+ * Every view is a plain subscriber of it. Delivery is synchronous and nothing in it buffers: a view
+ * that blocks only delays the ticks it overlaps (they are skipped, not made up), and a view busy with
+ * asynchronous work skips snapshots if it uses `conflate` (see stats/pipeline.ts).
  */
 export class Monitor {
   readonly events$: Observable<PeerEvent>;
@@ -37,32 +59,62 @@ export class Monitor {
   readonly peers$: Observable<PeerStats[]>;
   readonly keeper: PeerKeeper;
   private readonly executor: Executor;
-  private readonly collector = new StatsCollector();
-  private readonly statsSubject = new ReplaySubject<NetworkSnapshot>(1);
-  private readonly peersSubject = new Subject<PeerStats[]>();
-  private readonly eventsSubject = new Subject<PeerEvent>();
   private readonly intervalMs: number;
   private readonly startedAt = Date.now();
+  /** Addresses given to learn(): events about the session, merged with the executor's batches. */
+  private readonly session = new Subject<readonly PeerEvent[]>();
+  private readonly started = new ReplaySubject<void>(1);
+  private readonly stopping = new ReplaySubject<void>(1);
+  /** The executor has closed: intake ends, which makes the final snapshot. */
+  private readonly closed = new ReplaySubject<void>(1);
+  private readonly reports: Connectable<Report>;
+  /** The reduced state, as the pipeline's one accumulator holds it (empty until it runs). */
+  private state: StatsState = new StatsCollector();
+  /** The last snapshot stats$ emitted: the base of the next one's rates. */
   private last?: NetworkSnapshot;
-  private timer?: NodeJS.Timeout;
-  private subscription?: Subscription;
   private stopped?: Promise<NetworkSnapshot>;
 
   constructor(private readonly options: MonitorOptions) {
     this.executor = options.executor ?? (options.threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads: options.threads ?? 1 }));
     this.intervalMs = options.intervalMs ?? 5_000;
-    this.events$ = this.eventsSubject.asObservable();
-    this.stats$ = this.statsSubject.asObservable();
-    this.peers$ = this.peersSubject.asObservable().pipe(share());
     this.keeper = new PeerKeeper({ ...options, executor: this.executor });
+
+    const intake$ = merge(this.executor.batches$, this.session).pipe(takeUntil(this.closed), share());
+    const ticks$ = this.started.pipe(
+      switchMap(() => interval(this.intervalMs)),
+      takeUntil(this.stopping),
+    );
+    this.reports = connectable(
+      intake$.pipe(
+        reduceStats(),
+        tap((state) => (this.state = state)),
+        connect((state$) =>
+          merge(
+            state$.pipe(sampleOn(ticks$), map((state) => ({ state, final: false }))),
+            state$.pipe(last(), map((state) => ({ state, final: true }))),
+          ),
+        ),
+        scan<{ state: StatsState; final: boolean }, Report, undefined>((previous, { state, final }) => {
+          const snapshot = this.build(state, previous?.snapshot);
+          return { snapshot, active: final ? [] : snapshot.peers.filter((p) => isActive(p.state)), final };
+        }, undefined),
+        tap((report) => (this.last = report.snapshot)),
+      ),
+      { connector: () => new ReplaySubject<Report>(1), resetOnDisconnect: false },
+    );
+    this.stats$ = this.reports.pipe(map((r) => r.snapshot));
+    this.peers$ = this.reports.pipe(
+      takeUntil(this.stopping),
+      map((r) => r.active),
+    );
+    this.events$ = intake$.pipe(flattenBatches());
+    // Runs from now on, whoever subscribes: the state is there for snapshot() before start().
+    this.reports.connect();
   }
 
   async start(): Promise<void> {
-    this.subscription = this.executor.events$.subscribe((e) => {
-      this.collector.apply(e);
-      this.eventsSubject.next(e);
-    });
-    this.timer = setInterval(() => this.emit(), this.intervalMs);
+    this.started.next();
+    this.started.complete();
     await this.keeper.start();
   }
 
@@ -72,9 +124,7 @@ export class Monitor {
    */
   learn(addresses: string[]): void {
     if (addresses.length === 0) return;
-    const event: PeerEvent = { type: 'addresses', addresses, peer: SESSION_EVENTS, address: '', at: Date.now() };
-    this.collector.apply(event);
-    this.eventsSubject.next(event);
+    this.session.next([{ type: 'addresses', addresses, peer: SESSION_EVENTS, address: '', at: Date.now() }]);
     this.keeper.learn(addresses);
   }
 
@@ -83,31 +133,27 @@ export class Monitor {
    * not move that base: only what stats$ emits does.
    */
   snapshot(): NetworkSnapshot {
-    return buildSnapshot({
-      peers: this.collector.peers.values(), totals: this.collector.totals, target: this.options.target,
-      startedAt: this.startedAt, now: Date.now(), previous: this.last,
-    });
+    return this.build(this.state, this.last);
   }
 
-  private emit(): void {
-    const snap = (this.last = this.snapshot());
-    this.statsSubject.next(snap);
-    this.peersSubject.next(snap.peers.filter((p) => isActive(p.state)));
+  private build(state: StatsState, previous: NetworkSnapshot | undefined): NetworkSnapshot {
+    return buildSnapshot({
+      peers: state.peers.values(), totals: state.totals, target: this.options.target,
+      startedAt: this.startedAt, now: Date.now(), previous,
+    });
   }
 
   /** Closes every connection; resolves with the final snapshot (also the last value of stats$). */
   stop(): Promise<NetworkSnapshot> {
     this.stopped ??= (async () => {
-      clearInterval(this.timer);
+      this.stopping.next();
+      this.stopping.complete();
       await this.keeper.stop();
       await this.executor.close();
-      this.subscription?.unsubscribe();
-      const final = (this.last = this.snapshot());
-      this.statsSubject.next(final);
-      this.statsSubject.complete();
-      this.peersSubject.complete();
-      this.eventsSubject.complete();
-      return final;
+      this.closed.next();
+      this.closed.complete();
+      this.session.complete();
+      return this.last ?? this.snapshot();
     })();
     return this.stopped;
   }

@@ -36,8 +36,6 @@ export interface PeerStats {
   inv: Record<string, number>;
 }
 
-const NO_TRAFFIC: CommandTraffic = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
-
 export function newPeerStats(event: PeerEvent): PeerStats {
   return {
     id: event.peer, address: event.address, state: 'connecting', since: event.at, startedAt: event.at,
@@ -47,42 +45,84 @@ export function newPeerStats(event: PeerEvent): PeerStats {
 
 /** Pure: the peer's stats after one more of its events. Returns a new object; never mutates `prev`. */
 export function reducePeer(prev: PeerStats | undefined, event: PeerEvent): PeerStats {
-  const peer = prev ?? newPeerStats(event);
+  const next = prev === undefined ? newPeerStats(event) : { ...prev };
+  applyPeerEvent(next, prev, event);
+  return next;
+}
+
+/** Pure: the peer's stats after several of its events, in order; one new object however many events. */
+export function foldPeer(prev: PeerStats | undefined, events: readonly PeerEvent[]): PeerStats | undefined {
+  if (events.length === 0) return prev;
+  const next = prev === undefined ? newPeerStats(events[0]) : { ...prev };
+  for (const e of events) applyPeerEvent(next, prev, e);
+  return next;
+}
+
+/**
+ * The rules of the per-peer reducers, written once. `next` is the caller's fresh copy of `prev` (or a
+ * new peer's stats when `prev` is undefined): a draft nobody else has seen. It is updated in place,
+ * but what it still shares with `prev` (byCommand, its entries, inv) is copied before it is changed, so
+ * `prev` and every snapshot that holds it stay as they were. Folding a batch this way costs one new
+ * object per peer per batch instead of one spread per event.
+ */
+export function applyPeerEvent(next: PeerStats, prev: PeerStats | undefined, event: PeerEvent): void {
   switch (event.type) {
-    case 'state':
-      return {
-        ...peer, state: event.state, since: event.at, reason: event.reason, detail: event.detail,
-        readyAt: event.state === 'ready' ? event.at : peer.readyAt,
-      };
-    case 'handshake': {
-      const { version, userAgent, services, startHeight, details } = event.info;
-      const bestHeight = Math.max(peer.bestHeight ?? -1, startHeight ?? -1);
-      return { ...peer, version, userAgent, services, startHeight, details, bestHeight: bestHeight >= 0 ? bestHeight : undefined };
-    }
     case 'message': {
-      const t = peer.byCommand[event.command] ?? NO_TRAFFIC;
-      const inbound = event.dir === 'in';
       const n = event.count;
-      const traffic: CommandTraffic = inbound
-        ? { ...t, messagesIn: t.messagesIn + n, bytesIn: t.bytesIn + event.bytes }
-        : { ...t, messagesOut: t.messagesOut + n, bytesOut: t.bytesOut + event.bytes };
-      return inbound
-        ? { ...peer, messagesIn: peer.messagesIn + n, bytesIn: peer.bytesIn + event.bytes, byCommand: { ...peer.byCommand, [event.command]: traffic } }
-        : { ...peer, messagesOut: peer.messagesOut + n, bytesOut: peer.bytesOut + event.bytes, byCommand: { ...peer.byCommand, [event.command]: traffic } };
+      const bytes = event.bytes;
+      let byCommand = next.byCommand;
+      if (prev !== undefined && byCommand === prev.byCommand) next.byCommand = byCommand = { ...byCommand };
+      let t = byCommand[event.command];
+      if (t === undefined) byCommand[event.command] = t = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+      else if (prev !== undefined && t === prev.byCommand[event.command]) byCommand[event.command] = t = { ...t };
+      if (event.dir === 'in') {
+        next.messagesIn += n;
+        next.bytesIn += bytes;
+        t.messagesIn += n;
+        t.bytesIn += bytes;
+      } else {
+        next.messagesOut += n;
+        next.bytesOut += bytes;
+        t.messagesOut += n;
+        t.bytesOut += bytes;
+      }
+      return;
     }
     case 'rtt':
-      return { ...peer, pingMs: event.ms, minPingMs: Math.min(peer.minPingMs ?? Infinity, event.ms) };
+      next.pingMs = event.ms;
+      next.minPingMs = Math.min(next.minPingMs ?? Infinity, event.ms);
+      return;
     case 'height':
-      return event.height > (peer.bestHeight ?? -1) ? { ...peer, bestHeight: event.height } : peer;
+      if (event.height > (next.bestHeight ?? -1)) next.bestHeight = event.height;
+      return;
+    case 'state':
+      next.state = event.state;
+      next.since = event.at;
+      next.reason = event.reason;
+      next.detail = event.detail;
+      if (event.state === 'ready') next.readyAt = event.at;
+      return;
+    case 'handshake': {
+      const { version, userAgent, services, startHeight, details } = event.info;
+      const bestHeight = Math.max(next.bestHeight ?? -1, startHeight ?? -1);
+      next.version = version;
+      next.userAgent = userAgent;
+      next.services = services;
+      next.startHeight = startHeight;
+      next.details = details;
+      next.bestHeight = bestHeight >= 0 ? bestHeight : undefined;
+      return;
+    }
     case 'addresses':
-      return { ...peer, addressesLearned: peer.addressesLearned + event.addresses.length };
+      next.addressesLearned += event.addresses.length;
+      return;
     case 'inv': {
-      const inv = { ...peer.inv };
-      for (const [kind, n] of Object.entries(event.counts)) inv[kind] = (inv[kind] ?? 0) + n;
-      return { ...peer, inv };
+      if (prev !== undefined && next.inv === prev.inv) next.inv = { ...next.inv };
+      for (const [kind, n] of Object.entries(event.counts)) next.inv[kind] = (next.inv[kind] ?? 0) + n;
+      return;
     }
     case 'app':
-      return peer;
+      return;
   }
 }
 

@@ -32,31 +32,61 @@ export interface TotalsContext {
   newlyTried: number;
 }
 
-/** Pure: totals after one more event. */
+/** Pure: totals after one more event (the same object when the event changes none of them). */
 export function reduceTotals(totals: Totals, event: PeerEvent, context: TotalsContext): Totals {
+  if (!countsInTotals(event, context)) return totals;
+  const next = { ...totals };
+  applyTotalsEvent(next, totals, event, context);
+  return next;
+}
+
+/** Whether the event moves any total: most do not (rtt, height, handshake, app…). */
+export function countsInTotals(event: PeerEvent, context: TotalsContext): boolean {
   switch (event.type) {
     case 'message':
-      return event.dir === 'in'
-        ? { ...totals, messagesIn: totals.messagesIn + event.count, bytesIn: totals.bytesIn + event.bytes }
-        : { ...totals, messagesOut: totals.messagesOut + event.count, bytesOut: totals.bytesOut + event.bytes };
+      return true;
     case 'addresses':
-      return context.newlyKnown === 0 ? totals : { ...totals, known: totals.known + context.newlyKnown };
+      return context.newlyKnown > 0;
+    case 'state':
+      return event.state === 'connecting' || event.state === 'ready' || event.state === 'failed';
+    default:
+      return false;
+  }
+}
+
+/**
+ * The rules of reduceTotals, written once. `next` is the caller's fresh copy of `prev`, updated in
+ * place; `failures`, while still shared with `prev`, is copied before it changes.
+ */
+export function applyTotalsEvent(next: Totals, prev: Totals, event: PeerEvent, context: TotalsContext): void {
+  switch (event.type) {
+    case 'message':
+      if (event.dir === 'in') {
+        next.messagesIn += event.count;
+        next.bytesIn += event.bytes;
+      } else {
+        next.messagesOut += event.count;
+        next.bytesOut += event.bytes;
+      }
+      return;
+    case 'addresses':
+      next.known += context.newlyKnown;
+      return;
     case 'state':
       if (event.state === 'connecting') {
-        return { ...totals, known: totals.known + context.newlyKnown, tried: totals.tried + context.newlyTried };
-      }
-      if (event.state === 'ready') return { ...totals, handshakesSucceeded: totals.handshakesSucceeded + 1 };
-      if (event.state === 'failed') {
+        next.known += context.newlyKnown;
+        next.tried += context.newlyTried;
+      } else if (event.state === 'ready') {
+        next.handshakesSucceeded++;
+      } else if (event.state === 'failed') {
         const reason = event.reason ?? 'stopped';
-        return {
-          ...totals,
-          handshakesFailed: totals.handshakesFailed + (context.before === 'handshaking' ? 1 : 0),
-          failures: { ...totals.failures, [reason]: (totals.failures[reason] ?? 0) + 1 },
-        };
+        if (context.before === 'handshaking') next.handshakesFailed++;
+        if (next.failures === prev.failures) next.failures = { ...next.failures };
+        next.failures[reason] = (next.failures[reason] ?? 0) + 1;
       }
-      return totals;
+      return;
     default:
-      return totals;
+      return;
   }
 }
 
