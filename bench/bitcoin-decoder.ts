@@ -3,7 +3,7 @@
  * same process, on the same bytes, both decoding to message objects. Floor reference: node:crypto
  * double-SHA-256 on 1 MB buffers (no decoder can verify checksums faster than it can hash).
  *
- *   cd /work/main && node --import tsx --conditions=source bench/bitcoin-decoder.ts
+ * From the repository root: node --import tsx --conditions=source bench/bitcoin-decoder.ts
  *
  * Modes: "whole" feeds each frame as its own chunk (a message that arrived in one read);
  * "1460" feeds the stream cut into 1,460-byte chunks (one TCP segment each), ignoring frame edges.

@@ -2,7 +2,7 @@
  * p2pnet node-to-node throughput and round-trip latency, two peerscope nodes on loopback, each in its
  * own process (as two Python p2pnetwork nodes would be). Messages are 100-byte JSON dicts.
  *
- *   cd /work/main && node --import tsx --conditions=source bench/p2pnet.ts
+ * From the repository root: node --import tsx --conditions=source bench/p2pnet.ts
  *
  * - throughput: node A sends N messages as fast as it can; node B counts them and answers "done" at N.
  * - echo (idle): A sends a request, B answers it, A sends the next one; the round-trip per request.
