@@ -2,7 +2,7 @@
  * The engine at scale: peerscope's Monitor (threads 0, 1, 2) and bcoin 1.0.2's own Peer holding N
  * simulated regtest peers on N loopback addresses.
  *
- *   cd /work/main && node --import tsx --conditions=source bench/engine-scale.ts     (env N, RUNS, WINDOW_S)
+ *   node --import tsx --conditions=source bench/engine-scale.ts     (env N, RUNS, WINDOW_S; from the repository root)
  *
  * Three kinds of process, so nothing is counted against the wrong side:
  * - the simnet (packages/simnet startBitcoinSimnet) in one child for the whole run;
