@@ -29,9 +29,8 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-// The engine's single-connection runner: internal to the engine (its index exports the Monitor).
-import { erase } from '../packages/engine/src/protocol.js';
-import { runPeer } from '../packages/engine/src/run-peer.js';
+// The engine's single-connection runner, from its entry point for protocol authors.
+import { erase, runPeer } from '../packages/engine/src/protocol-api.js';
 import { hex } from '../packages/ethereum/src/bytes.js';
 import { EthCodec } from '../packages/ethereum/src/codec.js';
 import { ethConfig } from '../packages/ethereum/src/config.js';

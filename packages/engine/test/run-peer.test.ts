@@ -4,6 +4,7 @@ import type { PeerEvent } from '../src/index.js';
 import { erase, runPeer } from '../src/protocol-api.js';
 import lineProtocol from './fixtures/line-protocol.js';
 import { startLineServer, type LineServerBehaviour } from './fixtures/line-server.js';
+import { acknowledgeLoopbackRefusals } from '../../../test/support/loopback.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -68,6 +69,7 @@ describe('runPeer: the generic peer machine', () => {
     const events: PeerEvent[] = [];
     const peer = runPeer({ id: 'x', host: '192.0.2.1', port: 1, protocol: erase(lineProtocol), config: { name: 'us' }, onEvent: (e) => events.push(e) });
     expect(await peer.done).toMatchObject({ state: 'failed', reason: 'unreachable' });
+    acknowledgeLoopbackRefusals(); // meant: the test is about that refusal
   });
 
   it('runs an inbound connection from an accepted socket', async () => {
