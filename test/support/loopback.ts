@@ -28,6 +28,10 @@ export function acknowledgeLoopbackRefusals(): void {
   (globalThis as GuardState).__loopbackGuardAcknowledged = recordedViolations().length;
 }
 
+export function resetAcknowledged(): void {
+  (globalThis as GuardState).__loopbackGuardAcknowledged = 0;
+}
+
 export function acknowledgedCount(): number {
   return (globalThis as GuardState).__loopbackGuardAcknowledged ?? 0;
 }

@@ -1,12 +1,13 @@
 // Every test file: the loopback guard must be active in this process (preloaded via execArgv), and a
 // test during which anything tried to leave loopback fails, even when the code under test caught the
 // guard's error (the engine reports it as an ordinary `unreachable` peer).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import './loopback-guard.mjs';
-import { acknowledgedCount, recordedViolations } from './loopback.js';
+import { acknowledgedCount, recordedViolations, resetAcknowledged } from './loopback.js';
 
 if (!(globalThis as { __loopbackGuardInstalled?: boolean }).__loopbackGuardInstalled) {
   throw new Error('loopback guard is not installed');
@@ -14,14 +15,16 @@ if (!(globalThis as { __loopbackGuardInstalled?: boolean }).__loopbackGuardInsta
 
 // One file per test process, named before any worker thread or CLI child starts: they inherit it. A
 // value inherited from a parent (vitest run from inside a test) is replaced: the parent's tests must
-// not be blamed for this process's refusals.
+// not be blamed for this process's refusals. The guard creates the file only on a refusal.
 const OWNED = Symbol.for('peerscope.loopbackViolationsFile');
 const proc = process as NodeJS.Process & { [OWNED]?: string };
 if (proc[OWNED] === undefined || process.env.PEERSCOPE_LOOPBACK_VIOLATIONS !== proc[OWNED]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'peerscope-loopback-'));
-  proc[OWNED] = process.env.PEERSCOPE_LOOPBACK_VIOLATIONS = path.join(dir, 'violations.log');
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const named = path.join(os.tmpdir(), `peerscope-loopback-${process.pid}-${randomUUID()}.log`);
+  proc[OWNED] = process.env.PEERSCOPE_LOOPBACK_VIOLATIONS = named;
+  process.once('exit', () => rmSync(named, { force: true }));
 }
+const file = proc[OWNED]!;
+resetAcknowledged();
 
 // Refusals already reported (or acknowledged); each check blames only what came after.
 let baseline = recordedViolations().length;
@@ -36,4 +39,12 @@ function check(when: string): void {
 }
 
 afterEach(() => check('this test'));
-afterAll(() => check('this file (hooks or stragglers)'));
+afterAll(() => {
+  try {
+    check('this file (hooks or stragglers)');
+  } finally {
+    // Vitest may run the next file in this process: it starts from an empty record.
+    rmSync(file, { force: true });
+    resetAcknowledged();
+  }
+});
