@@ -113,14 +113,18 @@ function deepFreeze<T>(value: T): T {
 const plain = (state: StatsState) => ({ peers: Object.fromEntries(state.peers), totals: state.totals });
 
 describe('folding batches', () => {
-  it('gives what the reducers give event by event, whatever the batch sizes (and forgets the same ended peers)', () => {
+  it('gives what the reducers give event by event, whatever the batch sizes and reads between them (and forgets the same ended peers)', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const events = session(seed, 150, 6_000);
       const want = reference(events);
       expect(want.peers.size).toBeLessThan(150); // ended peers were forgotten: the bound is exercised
       for (const max of [1, 7, 64, 1_000]) {
         const c = new StatsCollector();
-        for (const batch of split(events, random(seed * 31 + max), max)) c.applyBatch(batch);
+        const r = random(seed * 31 + max);
+        for (const batch of split(events, r, max)) {
+          c.applyBatch(batch);
+          if (r() < 0.2) void (r() < 0.5 ? c.peers : c.totals); // a read seals the drafts: later events copy anew
+        }
         expect(plain(c)).toEqual({ peers: Object.fromEntries(want.peers), totals: want.totals });
       }
     }
@@ -142,24 +146,48 @@ describe('folding batches', () => {
     for (const t of taken) expect(JSON.stringify({ peers: t.peers, totals: t.totals })).toBe(t.json);
   });
 
-  it('makes one new object per peer per batch, not one per event', () => {
+  it('copies a peer once per read in which it changed, not once per event', () => {
     const at = 1;
     const msg = (peer: string, command: string): PeerEvent => ({ type: 'message', dir: 'in', command, bytes: 10, count: 1, peer, address: 'a:1', at });
     const c = new StatsCollector();
     c.applyBatch([{ type: 'state', state: 'connecting', peer: 'p1', address: 'a:1', at }, { type: 'state', state: 'connecting', peer: 'p2', address: 'b:1', at }]);
     const p1 = c.peers.get('p1')!;
     const p2 = c.peers.get('p2')!;
-    c.applyBatch([msg('p1', 'inv'), msg('p1', 'inv'), msg('p1', 'tx'), msg('p1', 'inv')]);
+    const t1 = c.totals;
+    c.applyBatch([msg('p1', 'inv'), msg('p1', 'inv')]);
+    c.applyBatch([msg('p1', 'tx'), msg('p1', 'inv')]);
+    expect(p1.messagesIn).toBe(0); // what was read stays as it was
+    expect(t1.messagesIn).toBe(0);
     const after = c.peers.get('p1')!;
     expect(after).not.toBe(p1);
     expect(c.peers.get('p2')).toBe(p2); // untouched peers keep their object
     expect(after.byCommand).toEqual({ inv: { messagesIn: 3, messagesOut: 0, bytesIn: 30, bytesOut: 0 }, tx: { messagesIn: 1, messagesOut: 0, bytesIn: 10, bytesOut: 0 } });
     expect(p1.byCommand).toEqual({});
-    const inv = after.byCommand.inv;
     c.applyBatch([msg('p1', 'tx')]);
-    expect(c.peers.get('p1')!.byCommand.inv).toBe(inv); // a command the batch did not touch is shared, not copied
-    expect(inv.messagesIn).toBe(3);
+    expect(after.byCommand.tx.messagesIn).toBe(1);
+    expect(c.peers.get('p1')!.byCommand.tx.messagesIn).toBe(2);
     expect(foldPeer(p1, [msg('p1', 'inv'), msg('p1', 'inv')])).toEqual(reducePeer(reducePeer(p1, msg('p1', 'inv')), msg('p1', 'inv')));
+  });
+
+  it('keeps what peers name (commands, inventory kinds) as rows: __proto__ and constructor too', () => {
+    const at = 1;
+    const c = new StatsCollector();
+    const base = { peer: 'p1', address: 'a:1', at };
+    c.applyBatch([
+      { ...base, type: 'message', dir: 'in', command: '__proto__', bytes: 24, count: 1 },
+      { ...base, type: 'message', dir: 'in', command: 'constructor', bytes: 24, count: 2 },
+      { ...base, type: 'message', dir: 'out', command: 'toString', bytes: 24, count: 1 },
+      { ...base, type: 'inv', counts: JSON.parse('{"__proto__": 2, "hasOwnProperty": 1}') as Record<string, number> },
+    ]);
+    const p = c.peers.get('p1')!;
+    c.applyBatch([{ ...base, type: 'message', dir: 'in', command: '__proto__', bytes: 24, count: 1 }]);
+    const q = c.peers.get('p1')!;
+    expect(Object.keys(q.byCommand)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(JSON.parse(JSON.stringify(q.byCommand))).toEqual(JSON.parse('{"__proto__": {"messagesIn": 2, "messagesOut": 0, "bytesIn": 48, "bytesOut": 0}, "constructor": {"messagesIn": 2, "messagesOut": 0, "bytesIn": 24, "bytesOut": 0}, "toString": {"messagesIn": 0, "messagesOut": 1, "bytesIn": 0, "bytesOut": 24}}'));
+    expect(Object.keys(p.inv)).toEqual(['__proto__', 'hasOwnProperty']);
+    expect(q.messagesIn).toBe(4);
+    expect(({} as Record<string, unknown>).messagesIn).toBeUndefined();
+    expect((Object as unknown as Record<string, unknown>).messagesIn).toBeUndefined();
   });
 });
 
@@ -195,6 +223,7 @@ class BatchExecutor implements Executor {
   peer() {
     return undefined;
   }
+  async collectGarbage(): Promise<void> {}
   async close(): Promise<void> {
     this.batches.complete();
   }

@@ -36,10 +36,17 @@ export interface PeerStats {
   inv: Record<string, number>;
 }
 
+/**
+ * Every field present from the start (the optional ones undefined, which JSON leaves out): all
+ * PeerStats share one shape, so copying one is a fast clone, not a lookup of whatever fields this peer
+ * happened to gain in which order.
+ */
 export function newPeerStats(event: PeerEvent): PeerStats {
   return {
     id: event.peer, address: event.address, state: 'connecting', since: event.at, startedAt: event.at,
-    messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, byCommand: {}, addressesLearned: 0, inv: {},
+    readyAt: undefined, reason: undefined, detail: undefined, version: undefined, userAgent: undefined, services: undefined,
+    startHeight: undefined, bestHeight: undefined, details: undefined, pingMs: undefined, minPingMs: undefined,
+    messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, byCommand: trafficTable(), addressesLearned: 0, inv: counts(),
   };
 }
 
@@ -59,22 +66,56 @@ export function foldPeer(prev: PeerStats | undefined, events: readonly PeerEvent
 }
 
 /**
+ * The prototype of tables keyed by what a peer sent (commands, inventory kinds): none of Object's, so a
+ * command named `constructor` or `__proto__` is one more row, never Object's own function or a change
+ * of prototype. (Not Object.create(null) itself: V8 keeps those as hash tables, slower to read and copy.)
+ */
+const ROWS: object = Object.freeze(Object.create(null) as object);
+
+/** A traffic table, with copies of the rows of `from`: whoever owns the table owns every row. */
+function trafficTable(from?: Record<string, CommandTraffic>): Record<string, CommandTraffic> {
+  const table = Object.create(ROWS) as Record<string, CommandTraffic>;
+  if (from !== undefined) {
+    for (const command of Object.keys(from)) {
+      const t = from[command];
+      table[command] = { messagesIn: t.messagesIn, messagesOut: t.messagesOut, bytesIn: t.bytesIn, bytesOut: t.bytesOut };
+    }
+  }
+  return table;
+}
+
+function counts(from?: Record<string, number>): Record<string, number> {
+  const table = Object.create(ROWS) as Record<string, number>;
+  if (from !== undefined) for (const k of Object.keys(from)) table[k] = from[k];
+  return table;
+}
+
+/**
+ * A copy of `prev` that owns its tables and their rows: a draft to which applyPeerEvent(draft,
+ * undefined, event) may apply any number of events without touching `prev`.
+ */
+export function draftPeer(prev: PeerStats): PeerStats {
+  return { ...prev, byCommand: trafficTable(prev.byCommand), inv: counts(prev.inv) };
+}
+
+/**
  * The rules of the per-peer reducers, written once. `next` is the caller's fresh copy of `prev` (or a
  * new peer's stats when `prev` is undefined): a draft nobody else has seen. It is updated in place,
- * but what it still shares with `prev` (byCommand, its entries, inv) is copied before it is changed, so
- * `prev` and every snapshot that holds it stay as they were. Folding a batch this way costs one new
- * object per peer per batch instead of one spread per event.
+ * but what it still shares with `prev` (byCommand, inv) is copied before it is changed, so `prev` and
+ * every snapshot that holds it stay as they were. With `prev` undefined, `next` owns all of it (a new
+ * peer, or a draftPeer copy). A draft may take many events (a batch, or all events until the next
+ * snapshot): the cost is then one copy per peer, not one per event.
  */
 export function applyPeerEvent(next: PeerStats, prev: PeerStats | undefined, event: PeerEvent): void {
   switch (event.type) {
     case 'message': {
       const n = event.count;
       const bytes = event.bytes;
+      // Copied with its rows when first changed: a table the draft owns has only rows it owns.
       let byCommand = next.byCommand;
-      if (prev !== undefined && byCommand === prev.byCommand) next.byCommand = byCommand = { ...byCommand };
+      if (prev !== undefined && byCommand === prev.byCommand) next.byCommand = byCommand = trafficTable(byCommand);
       let t = byCommand[event.command];
       if (t === undefined) byCommand[event.command] = t = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
-      else if (prev !== undefined && t === prev.byCommand[event.command]) byCommand[event.command] = t = { ...t };
       if (event.dir === 'in') {
         next.messagesIn += n;
         next.bytesIn += bytes;
@@ -117,7 +158,7 @@ export function applyPeerEvent(next: PeerStats, prev: PeerStats | undefined, eve
       next.addressesLearned += event.addresses.length;
       return;
     case 'inv': {
-      if (prev !== undefined && next.inv === prev.inv) next.inv = { ...next.inv };
+      if (prev !== undefined && next.inv === prev.inv) next.inv = counts(next.inv);
       for (const [kind, n] of Object.entries(event.counts)) next.inv[kind] = (next.inv[kind] ?? 0) + n;
       return;
     }
