@@ -2,14 +2,19 @@
  * The engine at scale: peerscope's Monitor (threads 0, 1, 2) and bcoin 1.0.2's own Peer holding N
  * simulated regtest peers on N loopback addresses.
  *
- *   node --import tsx --conditions=source bench/engine-scale.ts     (env N, RUNS, WINDOW_S; from the repository root)
+ *   npm run build && node --import tsx bench/engine-scale.ts     (env N, RUNS, WINDOW_S; from the repository root)
+ *
+ * It runs the built packages (dist/, as the CLI and an embedding program do), not the TypeScript
+ * sources: tsx compiles with esbuild's keepNames, which gives every closure a `name` property and
+ * costs about 5 KB per peer that no user pays.
  *
  * Three kinds of process, so nothing is counted against the wrong side:
  * - the simnet (packages/simnet startBitcoinSimnet) in one child for the whole run;
  * - each measurement in a fresh child: it dials the first T sim peers (all given as seeds, so this is
  *   connection capacity, not gossip depth; the simnet test covers discovery from one seed), times
- *   start → T ready (peerscope: `state ready` events; bcoin: `peer.open()` resolved, i.e. version and
- *   verack both ways), lets GC settle and reads process RSS (workers included);
+ *   start → T ready and → 99% ready (peerscope: `state ready` events; bcoin: `peer.open()` resolved,
+ *   i.e. version and verack both ways), counts the peers that never became ready by reason, collects
+ *   garbage in every thread (workers too: Executor.collectGarbage) and reads process RSS;
  * - this orchestrator, which only spawns and tabulates.
  * RSS per connection is the marginal cost: (RSS with N − RSS with N/10) / (0.9·N), each from its own
  * process, so the fixed costs (workers, module loading, bcoin's code) cancel out.
@@ -26,9 +31,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { bitcoin } from '../packages/bitcoin/src/index.js';
-import { createMonitor } from '../packages/engine/src/index.js';
-import { loopbackHosts, startBitcoinSimnet } from '../packages/simnet/src/index.js';
+import { bitcoin } from '@peerscope/bitcoin';
+import { createMonitor, InProcessExecutor, parseAddress, PoolExecutor, type Executor } from '@peerscope/engine';
+import { loopbackHosts, startBitcoinSimnet } from '@peerscope/simnet';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 1_000);
@@ -44,6 +49,10 @@ interface Measurement {
   ready: number;
   failed: number;
   readyMs: number;
+  /** Time to 99% of the target ready. */
+  ready99Ms: number;
+  /** Peers that never became ready, by how they ended ('still connecting' / 'still handshaking' when the wait ran out). */
+  notReady: Record<string, number>;
   rssBefore: number;
   rss: number;
   eventsPerS?: number;
@@ -59,7 +68,7 @@ const arg = (name: string) => {
 
 async function serveSimnet(peers: number): Promise<void> {
   const simnet = await startBitcoinSimnet({ peers, baseHost: BASE_HOST });
-  process.stdout.write(JSON.stringify({ port: Number(simnet.addresses[0].split(':')[1]) }) + '\n');
+  process.stdout.write(JSON.stringify({ port: parseAddress(simnet.addresses[0]).port }) + '\n');
   process.stdin.resume();
   process.stdin.on('end', () => void simnet.close().then(() => process.exit(0)));
 }
@@ -76,11 +85,11 @@ function gc(): void {
   collect();
 }
 
-async function settledRss(): Promise<number> {
-  // Workers collect on their own schedule; give them time, and collect here twice.
+async function settledRss(executor?: Executor): Promise<number> {
   for (let i = 0; i < 3; i++) {
-    gc();
-    await sleep(1_000);
+    if (executor) await executor.collectGarbage();
+    else gc();
+    await sleep(500);
   }
   return process.memoryUsage.rss();
 }
@@ -102,29 +111,43 @@ async function measure(client: string, threads: number, target: number, port: nu
 
 async function measurePeerscope(addresses: string[], threads: number, rssBefore: number): Promise<Measurement> {
   const target = addresses.length;
+  const executor: Executor = threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads });
   const monitor = createMonitor({
-    ...bitcoin({ network: 'regtest', pingIntervalMs: 1_000 }), seeds: addresses, target, threads, intervalMs: 1_000, allow: ['127.0.0.0/8'],
+    ...bitcoin({ network: 'regtest', pingIntervalMs: 1_000 }), seeds: addresses, target, executor, intervalMs: 1_000, allow: ['127.0.0.0/8'],
   });
   const ready = new Set<string>();
+  const state = new Map<string, string>();
+  const ended = new Map<string, string>();
   let failed = 0;
   let events = 0;
+  let ready99Ms = NaN;
   let allReady!: () => void;
   const reached = new Promise<void>((r) => (allReady = r));
+  const start = performance.now();
   monitor.events$.subscribe((e) => {
     events++;
     if (e.type !== 'state') return;
+    state.set(e.peer, e.state);
     if (e.state === 'ready') ready.add(e.peer);
     else if (e.state === 'failed' || e.state === 'closed') {
       ready.delete(e.peer);
       if (e.state === 'failed') failed++;
+      ended.set(e.peer, e.reason ?? e.state);
     }
+    if (Number.isNaN(ready99Ms) && ready.size >= Math.ceil(target * 0.99)) ready99Ms = performance.now() - start;
     if (ready.size === target) allReady();
   });
-  const start = performance.now();
   await monitor.start();
   await Promise.race([reached, sleep(READY_LIMIT_MS)]);
   const readyMs = ready.size === target ? performance.now() - start : NaN;
-  const out: Measurement = { target, ready: ready.size, failed, readyMs, rssBefore, rss: await settledRss() };
+  // Who never got there, and why: an ended peer by its reason, a live one by where it is stuck.
+  const notReady: Record<string, number> = {};
+  for (const [peer, s] of state) {
+    if (s === 'ready' || ready.has(peer)) continue;
+    const why = ended.get(peer) ?? `still ${s}`;
+    notReady[why] = (notReady[why] ?? 0) + 1;
+  }
+  const out: Measurement = { target, ready: ready.size, failed, readyMs, ready99Ms, notReady, rssBefore, rss: await settledRss(executor) };
   if (process.argv.includes('--throughput')) {
     const e0 = events, main0 = mainThreadCpuS(), cpu0 = process.cpuUsage(), t0 = performance.now();
     await sleep(WINDOW_S * 1_000);
@@ -145,6 +168,8 @@ async function measureBcoin(addresses: string[], rssBefore: number): Promise<Mea
   const target = addresses.length;
   let readyCount = 0;
   let failed = 0;
+  let ready99Ms = NaN;
+  const notReady: Record<string, number> = {};
   const start = performance.now();
   // What bcoin's Pool does per outbound peer (pool.js createOutbound): Peer.fromOptions, connect, open.
   const peers = addresses.map((a) => {
@@ -153,12 +178,22 @@ async function measureBcoin(addresses: string[], rssBefore: number): Promise<Mea
     peer.connect(NetAddress.fromHostname(a, 'regtest'));
     return peer;
   });
-  await Promise.race([
-    Promise.all(peers.map((p: { open(): Promise<void> }) => p.open().then(() => void readyCount++, () => void failed++))),
-    sleep(READY_LIMIT_MS),
-  ]);
+  const opened = (p: { open(): Promise<void> }) =>
+    p.open().then(
+      () => {
+        readyCount++;
+        if (Number.isNaN(ready99Ms) && readyCount >= Math.ceil(target * 0.99)) ready99Ms = performance.now() - start;
+      },
+      (err: Error) => {
+        failed++;
+        notReady[err.message] = (notReady[err.message] ?? 0) + 1;
+      },
+    );
+  await Promise.race([Promise.all(peers.map(opened)), sleep(READY_LIMIT_MS)]);
   const readyMs = readyCount === target ? performance.now() - start : NaN;
-  const out: Measurement = { target, ready: readyCount, failed, readyMs, rssBefore, rss: await settledRss() };
+  const stuck = target - readyCount - failed;
+  if (stuck > 0) notReady['still opening'] = stuck;
+  const out: Measurement = { target, ready: readyCount, failed, readyMs, ready99Ms, notReady, rssBefore, rss: await settledRss() };
   for (const p of peers) p.destroy();
   return out;
 }
@@ -204,7 +239,7 @@ async function main(): Promise<void> {
         const small = await runChild([...base, '--target', String(SMALL)]);
         results[i].big.push(big);
         results[i].small.push(small);
-        console.log(`run ${run + 1} ${c.name} threads ${c.threads}: ${big.ready}/${N} ready in ${(big.readyMs / 1000).toFixed(2)} s, RSS ${mb(big.rss)} MB (${SMALL}: ${mb(small.rss)} MB)` +
+        console.log(`run ${run + 1} ${c.name} threads ${c.threads}: ${big.ready}/${N} ready in ${(big.readyMs / 1000).toFixed(2)} s (99% in ${(big.ready99Ms / 1000).toFixed(2)} s), never ready: ${reasons(big.notReady)}, RSS ${mb(big.rss)} MB (${SMALL}: ${mb(small.rss)} MB)` +
           (big.eventsPerS !== undefined ? `, ${Math.round(big.eventsPerS)} events/s, main ${big.mainCpu!.toFixed(1)}% CPU, process ${big.processCpu!.toFixed(1)}%` : ''));
       }
     }
@@ -219,6 +254,8 @@ async function main(): Promise<void> {
       c.name, c.client === 'bcoin' ? '—' : String(c.threads),
       `${median(big.map((b) => b.ready))}/${N}`,
       fmt(median(big.map((b) => b.readyMs)) / 1000, 2),
+      fmt(median(big.map((b) => b.ready99Ms)) / 1000, 2),
+      big.map((b) => reasons(b.notReady)).join('; '),
       fmt(perConn / 1024, 1),
       fmt(median(big.map((b) => b.rss)) / 2 ** 20, 0),
       c.client === 'bcoin' ? '—' : fmt(median(big.map((b) => b.eventsPerS!)), 0),
@@ -228,20 +265,20 @@ async function main(): Promise<void> {
     return `| ${cells.join(' | ')} |`;
   });
   const table = [
-    '| client | threads | ready | s to N ready | RSS KB / connection | RSS MB at N | events/s (pings 1/s) | main-thread CPU % | process CPU % |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| client | threads | ready | s to N ready | s to 99% | never ready (each run) | RSS KB / connection | RSS MB at N | events/s (pings 1/s) | main-thread CPU % | process CPU % |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
   const md = [
     '# Engine scale: N simulated regtest peers',
     '',
-    `\`node --import tsx --conditions=source bench/engine-scale.ts\` (N=${N}, ${RUNS} runs, medians; throughput window ${WINDOW_S} s).`,
+    `\`npm run build && N=${N} RUNS=${RUNS} node --import tsx bench/engine-scale.ts\` (medians of ${RUNS} runs; throughput window ${WINDOW_S} s; built packages).`,
     '',
     table,
     '',
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The simnet (packages/simnet, ${N} peers on ` +
       `${BASE_HOST} upward, one port) runs in its own child process; every measurement is a fresh child process. ` +
-      `All N addresses are given as seeds. "RSS KB / connection" is (RSS with ${N} − RSS with ${SMALL}) / ${N - SMALL}, after GC, ` +
+      `All N addresses are given as seeds. "RSS KB / connection" is (RSS with ${N} − RSS with ${SMALL}) / ${N - SMALL}, after a full GC in every thread, ` +
       'whole process (worker threads included). bcoin: `bcoin.net.Peer.fromOptions({network: "regtest"})`, `peer.connect(addr)`, ' +
       '`peer.open()` (its Pool\'s outbound path without the Pool), counted when open() resolves. bcoin pings every 30 s and has no ' +
       'setting for it, so the throughput columns are peerscope only: every peer pinged every second, events delivered on events$.',
@@ -250,6 +287,11 @@ async function main(): Promise<void> {
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'engine-scale.md'), md);
   console.log('\n' + md);
+}
+
+function reasons(notReady: Record<string, number>): string {
+  const parts = Object.entries(notReady).map(([why, n]) => `${n} ${why}`);
+  return parts.length ? parts.join(', ') : 'none';
 }
 
 function fmt(x: number, digits: number): string {

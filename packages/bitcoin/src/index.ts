@@ -4,7 +4,7 @@ import { getNetwork } from './wire/networks.js';
 
 export * from './wire/index.js';
 export { bitcoinConfig, PROTOCOL_VERSION, PEERSCOPE_VERSION, type BitcoinConfig } from './protocol/config.js';
-export { BestHeight } from './protocol/best-height.js';
+export { BestHeight, BlockHeights } from './protocol/best-height.js';
 
 /** The protocol module workers import (the .ts source when running from sources, else the build). */
 export const bitcoinProtocolModule = new URL(import.meta.url.endsWith('.ts') ? './protocol/index.ts' : './protocol/index.js', import.meta.url).href;

@@ -67,6 +67,8 @@ export interface Executor {
   listen(spec: ListenSpec): Promise<Listener>;
   /** A running peer, outbound or accepted by a listener; undefined once it has ended. */
   peer(id: string): PeerHandle | undefined;
+  /** A full garbage collection on every thread that runs peers (for memory figures, or after a burst). */
+  collectGarbage(): Promise<void>;
   /** Closes every listener, stops every peer and waits for them to end. */
   close(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export type WorkerCommand =
   | { type: 'unlisten'; id: string }
   | { type: 'command'; id: string; command: unknown }
   | { type: 'stop'; id: string }
+  | { type: 'gc'; id: number }
   | { type: 'close' };
 
 /** Worker → main thread. */
@@ -86,4 +89,5 @@ export type WorkerReport =
   | { type: 'events'; events: PeerEvent[] }
   | { type: 'listening'; id: string; port: number }
   | { type: 'listen-failed'; id: string; message: string; code?: string }
-  | { type: 'unlistened'; id: string };
+  | { type: 'unlistened'; id: string }
+  | { type: 'gc-done'; id: number };

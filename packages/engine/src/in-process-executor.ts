@@ -1,5 +1,6 @@
 import type { Executor, ListenSpec, Listener, PeerHandle, PeerSpec } from './executor.js';
 import { formatAddress } from './address.js';
+import { collectGarbage } from './collect-garbage.js';
 import { PeerHost } from './peer-host.js';
 import { PeerRegistry, type PeerControl } from './peer-registry.js';
 
@@ -29,6 +30,10 @@ export class InProcessExecutor implements Executor {
 
   peer(id: string): PeerHandle | undefined {
     return this.registry.get(id);
+  }
+
+  async collectGarbage(): Promise<void> {
+    collectGarbage();
   }
 
   async close(): Promise<void> {

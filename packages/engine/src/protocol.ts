@@ -31,6 +31,12 @@ export interface WireCodec<Msg> {
    * that stops mid-message fails with 'timeout-stall' instead of pinning a buffer forever.
    */
   pending?(): number;
+  /**
+   * True when decode() keeps no reference to the chunk it is given (it copies what it buffers). The
+   * engine may then read every connection of a thread into one shared buffer, instead of a fresh
+   * allocation per read that leaves the allocator fragmented across thousands of sockets.
+   */
+  readonly copiesInput?: boolean;
 }
 
 export type Direction = 'outbound' | 'inbound';

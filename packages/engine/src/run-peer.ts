@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { createActor } from 'xstate';
+import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import type { PeerEnd, PeerEvent, PeerEventBody } from './events.js';
 import type { LoadedProtocol } from './protocol.js';
 import { formatAddress } from './address.js';
@@ -44,6 +44,21 @@ function machineFor(protocol: LoadedProtocol) {
   return machine;
 }
 
+let host: AnyActorRef | undefined;
+
+/**
+ * The parent of every peer machine of this thread. A root actor gets an actor system of its own
+ * (scheduler, registry, about 3 KB); peers that share a parent share its system. The parent only
+ * hears of its children's ends, which runPeer reads from each machine itself.
+ */
+function peerParent(): AnyActorRef {
+  if (!host) {
+    host = createActor(fromCallback(() => () => {}));
+    host.start();
+  }
+  return host;
+}
+
 let defaultTimeouts: PeerTimeouts | undefined;
 const sharedTimeouts = new Map<string, PeerTimeouts>();
 
@@ -62,6 +77,7 @@ export function runPeer(options: RunPeerOptions): PeerRun {
   const address = formatAddress(host, port);
   const report = (body: PeerEventBody) => onEvent({ ...body, peer: id, address, at: Date.now() } as PeerEvent);
   const actor = createActor(machineFor(protocol), {
+    parent: peerParent(),
     input: {
       id, host, port, key, config, socket,
       timeouts: timeoutsFor(options.timeouts),

@@ -48,10 +48,12 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     private readonly onEnd: (failure: LinkFailure) => void,
     private readonly stallMs: number,
     readonly key?: string,
+    /** False when the socket reads into a buffer of the caller's, which then calls receive(). */
+    listenForData = true,
   ) {
     this.address = formatAddress(host, port);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    if (listenForData) socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => this.end(socketFailure(err)));
     socket.on('end', () => this.end({ reason: 'closed-by-peer' }));
     socket.on('close', () => this.end({ reason: 'closed-by-peer' }));
@@ -100,7 +102,8 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     setTimeout(() => socket.destroy(), FLUSH_MS).unref();
   }
 
-  private receive(chunk: Uint8Array): void {
+  /** Bytes from the socket. The chunk may be reused once this returns (see WireCodec.copiesInput). */
+  receive(chunk: Uint8Array): void {
     if (this.ended) return;
     this.lastDataAt = performance.now();
     let decoded: Decoded<Msg>[];

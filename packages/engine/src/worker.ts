@@ -3,6 +3,7 @@
 // kilobytes and a postMessage per peer per turn.
 import type { MessagePort } from 'node:worker_threads';
 import type { PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
+import { collectGarbage } from './collect-garbage.js';
 import { PeerHost } from './peer-host.js';
 
 export interface HostTask {
@@ -36,6 +37,9 @@ export default async function hostPeers({ port }: HostTask): Promise<void> {
         return host.command(msg.id, msg.command);
       case 'stop':
         return host.stop(msg.id);
+      case 'gc':
+        collectGarbage();
+        return post({ type: 'gc-done', id: msg.id });
       case 'close':
         void host.close().then(closed);
         return;

@@ -60,8 +60,8 @@ describe.each([
     const events: PeerEvent[] = [];
     executor.events$.subscribe((e) => events.push(e));
     const bad = executor.spawn({ id: 'bad', host: '127.0.0.1', port: 1, protocol: new URL('./fixtures/missing.js', import.meta.url).href, config: {} });
-    expect(await bad.done).toMatchObject({ state: 'failed', reason: 'worker-crash' });
-    expect(events.at(-1)).toMatchObject({ type: 'state', state: 'failed', reason: 'worker-crash', peer: 'bad' });
+    expect(await bad.done).toMatchObject({ state: 'failed', reason: 'internal' });
+    expect(events.at(-1)).toMatchObject({ type: 'state', state: 'failed', reason: 'internal', peer: 'bad' });
   });
 });
 

@@ -15,7 +15,7 @@ const bitcoinProtocol: Protocol<BitcoinMessage, BitcoinConfig, never, BitcoinFai
     'bad-magic': 'the message start (magic) belongs to another network, or is not Bitcoin at all',
     'bad-checksum': 'a payload whose double-SHA-256 does not match its header',
   },
-  createCodec: (config: BitcoinConfig, _direction: Direction) => new BitcoinCodec({ magic: config.magic }),
+  createCodec: (config: BitcoinConfig, _direction: Direction) => new BitcoinCodec({ magic: config.magic, chunksReused: true }),
   handshake,
   ready,
 };

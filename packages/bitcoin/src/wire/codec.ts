@@ -1,6 +1,6 @@
 import type { Decoded, WireCodec } from '@peerscope/engine/protocol';
 import { commandBytes } from './command.js';
-import { FrameDecoder } from './frame-decoder.js';
+import { ALIAS_MIN, FrameDecoder } from './frame-decoder.js';
 import { checksumOf } from './hash.js';
 import { HEADER_SIZE, MAX_PAYLOAD } from './limits.js';
 import { decodePayload, writePayload, type BitcoinMessage } from './message.js';
@@ -11,6 +11,11 @@ export interface BitcoinCodecOptions {
   magic: number | Uint8Array;
   /** Largest payload accepted in either direction (default MAX_PAYLOAD). */
   maxPayload?: number;
+  /**
+   * The caller reuses each chunk once decode() returns (one read buffer for many sockets): payloads are
+   * then always copied, never views of the chunk (see ALIAS_MIN).
+   */
+  chunksReused?: boolean;
 }
 
 /** Frames and messages for one connection. Stateful (partial frames); never share one between peers. */
@@ -18,6 +23,7 @@ export class BitcoinCodec implements WireCodec<BitcoinMessage> {
   readonly magic: number;
   readonly maxPayload: number;
   private readonly frames: FrameDecoder;
+  readonly copiesInput: boolean;
 
   constructor(options: BitcoinCodecOptions) {
     const m = options.magic;
@@ -29,7 +35,8 @@ export class BitcoinCodec implements WireCodec<BitcoinMessage> {
       this.magic = (m[0] | (m[1] << 8) | (m[2] << 16) | (m[3] << 24)) >>> 0;
     }
     this.maxPayload = options.maxPayload ?? MAX_PAYLOAD;
-    this.frames = new FrameDecoder(this.magic, this.maxPayload);
+    this.copiesInput = options.chunksReused === true;
+    this.frames = new FrameDecoder(this.magic, this.maxPayload, this.copiesInput ? Infinity : ALIAS_MIN);
   }
 
   /** Bytes held for an incomplete frame. */

@@ -52,6 +52,8 @@ export class FrameDecoder {
   constructor(
     readonly magic: number,
     readonly maxPayload: number = MAX_PAYLOAD,
+    /** Payloads this large within one chunk are views of it; Infinity: always copied (chunks are reused). */
+    private readonly aliasMin: number = ALIAS_MIN,
   ) {
     this.magic = magic >>> 0;
   }
@@ -102,7 +104,7 @@ export class FrameDecoder {
         }
         if (n - off >= len) {
           let p: Uint8Array;
-          if (len >= ALIAS_MIN) {
+          if (len >= this.aliasMin) {
             p = chunk.subarray(off, off + len);
           } else {
             p = Buffer.allocUnsafe(len);

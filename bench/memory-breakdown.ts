@@ -1,0 +1,179 @@
+/**
+ * Where a ready, idle Bitcoin peer's bytes go. Holds N simulated regtest peers with the Monitor on this
+ * thread (threads 0, so one heap holds every component), takes a V8 heap snapshot, and sums the self
+ * size of every object by constructor (closures by function name), per peer. Process RSS beyond the
+ * heap (socket buffers, libuv handles) is reported as one line.
+ *
+ *   node --import tsx --conditions=source bench/memory-breakdown.ts     (env N, default 2000)
+ *
+ * Env THREADS (0 or 1). Writes bench/results/memory-breakdown-threads-<THREADS>.md.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { bitcoin } from '@peerscope/bitcoin';
+import { createMonitor, parseAddress } from '@peerscope/engine';
+import { loopbackHosts, startBitcoinSimnet } from '@peerscope/simnet';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const N = Number(process.env.N ?? 2_000);
+const THREADS = Number(process.env.THREADS ?? 0);
+const BASE_HOST = '127.3.0.1';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+interface Group {
+  name: string;
+  bytes: number;
+  count: number;
+}
+
+/** Self sizes by constructor (objects) or function name (closures), from a heap snapshot. */
+function heapByConstructor(): Map<string, Group> {
+  const snapshot = JSON.parse(readSnapshot());
+  const meta = snapshot.snapshot.meta;
+  const fields: string[] = meta.node_fields;
+  const types: string[] = meta.node_types[0];
+  const stride = fields.length;
+  const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
+  const nodes: number[] = snapshot.nodes;
+  const strings: string[] = snapshot.strings;
+  const groups = new Map<string, Group>();
+  // Internal arrays and plain Objects say little by themselves: name them after who holds them
+  // (the holder's constructor and the property), e.g. "(internal arrays) of Map".
+  const owner = new Map<number, string>();
+  const edgeFields: string[] = meta.edge_fields;
+  const edgeTypes: string[] = meta.edge_types[0];
+  const edges: number[] = snapshot.edges;
+  const ecount = fields.indexOf('edge_count');
+  const estride = edgeFields.length;
+  const eType = edgeFields.indexOf('type');
+  const eName = edgeFields.indexOf('name_or_index');
+  const eTo = edgeFields.indexOf('to_node');
+  for (let i = 0, e = 0; i < nodes.length; i += stride) {
+    const holder = strings[nodes[i + nameAt]];
+    const holderType = types[nodes[i + typeAt]];
+    for (let k = 0; k < nodes[i + ecount]; k++, e += estride) {
+      const to = edges[e + eTo];
+      if (owner.has(to)) continue;
+      const et = edgeTypes[edges[e + eType]];
+      if (et === 'weak' || et === 'shortcut') continue;
+      const label = et === 'element' || et === 'hidden' ? String(edges[e + eName]) : strings[edges[e + eName]];
+      owner.set(to, `${holderType === 'closure' ? 'closure ' : ''}${holder.split(' ')[0].slice(0, 40)}.${et === 'element' ? '[]' : label}`);
+    }
+  }
+  for (let i = 0; i < nodes.length; i += stride) {
+    const type = types[nodes[i + typeAt]];
+    let name = strings[nodes[i + nameAt]];
+    if (type === 'closure') name = `closure ${name || '(anonymous)'}`;
+    else if (type === 'object' && name === 'Object') name = `Object at ${owner.get(i) ?? '?'}`;
+    else if (type === 'string' || type === 'concatenated string' || type === 'sliced string') name = '(strings)';
+    else if (type === 'array') name = `(internal arrays) of ${owner.get(i) ?? '?'}`;
+    else if (type === 'code') name = '(code)';
+    else if (type === 'hidden') name = `(hidden) ${name.split(' ')[0]}`;
+    else if (type !== 'object' && type !== 'native') name = `(${type})`;
+    const g = groups.get(name) ?? { name, bytes: 0, count: 0 };
+    g.bytes += nodes[i + sizeAt];
+    g.count += 1;
+    groups.set(name, g);
+  }
+  return groups;
+}
+
+function readSnapshot(): string {
+  const file = join(os.tmpdir(), `peerscope-${process.pid}.heapsnapshot`);
+  v8.writeHeapSnapshot(file);
+  try {
+    return readFileSync(file, 'utf8');
+  } finally {
+    unlinkSync(file);
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function holdPeers(port: number, count: number, threads: number) {
+  const addresses = loopbackHosts(BASE_HOST, count).map((h) => `${h}:${port}`);
+  const monitor = createMonitor({ ...bitcoin({ network: 'regtest' }), seeds: addresses, target: count, threads, intervalMs: 60_000, allow: ['127.0.0.0/8'] });
+  const ready = new Set<string>();
+  let all!: () => void;
+  const reached = new Promise<void>((r) => (all = r));
+  monitor.events$.subscribe((e) => {
+    if (e.type === 'state' && e.state === 'ready') ready.add(e.peer);
+    if (ready.size === count) all();
+  });
+  await monitor.start();
+  await reached;
+  return monitor;
+}
+
+async function serveSimnet(): Promise<void> {
+  const simnet = await startBitcoinSimnet({ peers: N, baseHost: BASE_HOST });
+  process.stdout.write(JSON.stringify({ port: parseAddress(simnet.addresses[0]).port }) + '\n');
+  process.stdin.resume();
+  process.stdin.on('end', () => void simnet.close().then(() => process.exit(0)));
+}
+
+async function main(): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--simnet'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, N: String(N) } });
+  const { port } = await new Promise<{ port: number }>((resolve) => child.stdout!.once('data', (d) => resolve(JSON.parse(String(d).split('\n')[0]))));
+  try {
+    // A few peers first, so module loading and first-use costs are in the baseline, not per peer.
+    const warm = await holdPeers(port, 10, THREADS);
+    await settle();
+    // RSS before any heap snapshot: the profiler keeps an object-id map that would be counted per peer.
+    const mem0 = process.memoryUsage();
+    const monitor = await holdPeers(port, N, THREADS);
+    await settle();
+    const mem1 = process.memoryUsage();
+    const per = (k: keyof NodeJS.MemoryUsage) => ((mem1[k] - mem0[k]) / N / 1024).toFixed(1);
+    const heapWith = heapByConstructor();
+    await monitor.stop();
+    await settle();
+    const heapWithout = heapByConstructor();
+    const rows: Group[] = [];
+    let live = 0;
+    for (const [name, g] of heapWith) {
+      const before = heapWithout.get(name) ?? { name, bytes: 0, count: 0 };
+      const bytes = g.bytes - before.bytes;
+      live += bytes;
+      if (bytes / N >= 48) rows.push({ name, bytes: bytes / N, count: (g.count - before.count) / N });
+    }
+    rows.sort((a, b) => b.bytes - a.bytes);
+    const md = [
+      `## threads ${THREADS}: ${THREADS === 0 ? 'peers and statistics in one heap' : 'the main thread (statistics, peer keeper, executor handles); peers live in the worker'}`,
+      '',
+      `\`N=${N} THREADS=${THREADS} node --import tsx --conditions=source bench/memory-breakdown.ts\` (Node ${process.version}).`,
+      '',
+      `RSS per peer, whole process${THREADS ? ' (worker included)' : ''}: **${per('rss')} KB**. Main-thread V8 heap per peer: ${per('heapUsed')} KB used, ${per('heapTotal')} KB committed; ` +
+        `live objects per peer in that heap (snapshot with the N peers, minus one after they stopped): ${(live / N / 1024).toFixed(1)} KB.`,
+      '',
+      '| heap objects (constructor, or closure by name) | bytes / peer | objects / peer |',
+      '|---|---:|---:|',
+      ...rows.slice(0, Number(process.env.ROWS ?? 25)).map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${Math.round(r.bytes)} | ${r.count.toFixed(1)} |`),
+      '',
+    ].join('\n');
+    mkdirSync(join(here, 'results'), { recursive: true });
+    writeFileSync(join(here, 'results', `memory-breakdown-threads-${THREADS}.md`), md);
+    console.log(md);
+    await warm.stop();
+  } finally {
+    child.stdin!.end();
+  }
+  process.exit(0);
+}
+
+if (process.argv.includes('--simnet')) await serveSimnet();
+else await main();

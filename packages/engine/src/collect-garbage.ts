@@ -1,0 +1,18 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+let gc: (() => void) | undefined;
+
+/**
+ * A full garbage collection of this thread's heap. V8 shrinks an idle main thread's heap on its own
+ * (its memory reducer); a worker that has just accepted thousands of connections keeps the garbage of
+ * the burst until its next allocation-driven collection. Workers refuse --expose-gc in execArgv, so the
+ * flag is set at run time.
+ */
+export function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
+}
