@@ -14,14 +14,17 @@
  * In-process rows push pre-built batches of BATCH events and yield to the event loop after each one (as
  * the in-process executor delivers a batch per turn), so the reporting interval's timer runs:
  * - floor: a plain `Subject<PeerEvent>.next` per event to one subscriber that does nothing;
- * - per-event reducers: what the monitor did before (a Subject per event; `reducePeer` + `reduceTotals`
- *   for every event into a Map; snapshot on setInterval);
- * - pipeline: `createMonitor` on an executor whose `batches$` is fed the batches, with a stats$ subscriber.
+ * - per-event reducers: what the monitor did before (a Subject per event; the reducers of then, in
+ *   bench/support/legacy-stats.ts, for every event into a Map; snapshot on setInterval);
+ * - pipeline: `createMonitor` on an executor whose `batches$` is fed the batches, with a stats$
+ *   subscriber.
  * Worker rows: a worker thread builds events and pushes them one by one into the engine's EventBatcher,
- * which posts one `{type: 'events', events}` per turn, as a pool worker does; the main thread hands
- * each to PeerRegistry.deliver (what the PoolExecutor does) and the pipeline. The worker runs on
- * credit (16 batches in flight) so the main thread is saturated but never flooded: events/s is what
- * the main thread can take. The floor row receives and drops.
+ * which posts one batch per turn, as a pool worker does: either `{type: 'events', events}` (PeerEvent
+ * arrays, structured clone) or packed by EventPacker; the main thread (unpacks and) hands each batch to
+ * PeerRegistry.deliver (what the PoolExecutor does) and the pipeline. The worker runs on credit
+ * (CREDITS = 64 batches in flight), so the main thread is kept busy but never flooded: events/s is
+ * what the main thread takes, when other processes leave it a core. The floor rows receive and drop.
+ * Every row with a Monitor includes its PeerKeeper (target 0: it sees every event, dials nothing).
  * Main-thread CPU is read from /proc/self/task/<pid>/stat (GC on the main thread included).
  * Writes bench/results/stats-pipeline.md.
  */
@@ -34,10 +37,11 @@ import { Subject } from 'rxjs';
 import { EventUnpacker, type PackedEvents } from '../packages/engine/src/event-batcher.js';
 import type { Executor, WorkerReport } from '../packages/engine/src/executor.js';
 import {
-  AddressTally, buildSnapshot, createMonitor, EMPTY_TOTALS, KEEP_ENDED_PEERS, reducePeer, reduceTotals, SESSION_EVENTS,
+  AddressTally, buildSnapshot, createMonitor, EMPTY_TOTALS, KEEP_ENDED_PEERS, SESSION_EVENTS,
   StatsCollector, type PeerEvent, type PeerStats, type Totals,
 } from '../packages/engine/src/index.js';
 import { PeerRegistry } from '../packages/engine/src/peer-registry.js';
+import { legacyReducePeer, legacyReduceTotals } from './support/legacy-stats.js';
 import { Session, type ToWorker, type WorkerSetup } from './support/stats-session.js';
 
 const PEERS = Number(process.env.PEERS ?? 10_000);
@@ -46,7 +50,7 @@ const WINDOW_MS = Number(process.env.WINDOW_MS ?? 2_000);
 const BATCH = Number(process.env.BATCH ?? 256);
 const INTERVAL_MS = 1_000;
 const POOL_EVENTS = 300_000;
-const CREDITS = 16;
+const CREDITS = Number(process.env.CREDITS ?? 64);
 const WORKER = new URL('./support/stats-pipeline-worker.cjs', import.meta.url);
 
 function batches(events: PeerEvent[], size: number): PeerEvent[][] {
@@ -136,7 +140,7 @@ async function inProcessFloor(pool: PeerEvent[][]): Promise<Result> {
   }, () => 0);
 }
 
-/** The monitor before issue 7: every event through reducePeer + reduceTotals, snapshots on setInterval. */
+/** The monitor before the pipeline: every event through the reducers of then (a spread per event), snapshots on setInterval. */
 async function inProcessPerEvent(prelude: PeerEvent[], pool: PeerEvent[][]): Promise<Result> {
   const peers = new Map<string, PeerStats>();
   const tally = new AddressTally();
@@ -147,12 +151,12 @@ async function inProcessPerEvent(prelude: PeerEvent[], pool: PeerEvent[][]): Pro
   subject.subscribe((event) => {
     const fresh = tally.record(event);
     if (event.peer === SESSION_EVENTS) {
-      totals = reduceTotals(totals, event, fresh);
+      totals = legacyReduceTotals(totals, event, fresh);
       return;
     }
     const before = peers.get(event.peer);
-    peers.set(event.peer, reducePeer(before, event));
-    totals = reduceTotals(totals, event, { ...fresh, before: before?.state });
+    peers.set(event.peer, legacyReducePeer(before, event));
+    totals = legacyReduceTotals(totals, event, { ...fresh, before: before?.state });
     if (event.type === 'state' && !active(event.state) && (before === undefined || active(before.state))) {
       ended.push(event.peer);
       while (ended.length > KEEP_ENDED_PEERS) peers.delete(ended.shift()!);
@@ -288,10 +292,11 @@ async function main(): Promise<void> {
   const snapMs = snapshotMs(prelude, poolEvents);
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const pipelineUs = median(results[rows.findIndex((r) => r.key === 'pipeline')].map((r) => r.cpuUsPerEvent));
-  const workerUs = median(results[rows.findIndex((r) => r.key === 'worker-pipeline')].map((r) => r.cpuUsPerEvent));
+  const us = (key: string) => median(results[rows.findIndex((r) => r.key === key)].map((r) => r.cpuUsPerEvent));
+  const rate = (key: string) => median(results[rows.findIndex((r) => r.key === key)].map((r) => r.eventsPerS));
   // 10,000 peers pinged each second: ping out, pong in, rtt per peer per second.
   const e2eRate = PEERS * 3;
+  const share = (key: string) => `${((e2eRate * us(key)) / 1e4).toFixed(1)}%`;
   const lines = [
     `# Stats pipeline: events from ${fmt(PEERS)} peers through reducers, operators and snapshots`,
     '',
@@ -308,9 +313,13 @@ async function main(): Promise<void> {
       `snapshots every ${INTERVAL_MS} ms during the window (the pipeline and per-event rows build them, ${fmt(PEERS)} peers each). ` +
       `A snapshot of ${fmt(PEERS)} peers takes ${snapMs.toFixed(1)} ms to build.`,
     '',
-    `At the end-to-end load (${fmt(PEERS)} peers pinged every second: ping out, pong in, rtt = ${fmt(e2eRate)} events/s), ` +
-      `the pipeline costs ${((e2eRate * workerUs) / 1e4).toFixed(1)}% of the main thread with threads 1 (${workerUs.toFixed(2)} µs/event across the worker boundary, deserialising included), ` +
-      `${((e2eRate * pipelineUs) / 1e4).toFixed(1)}% in-process, plus ${((snapMs / INTERVAL_MS) * 100).toFixed(1)}% for a snapshot each second.`,
+    `The pipeline takes ${(rate('pipeline') / rate('per-event')).toFixed(1)}× the events per second of the per-event reducers, at ` +
+      `${(us('per-event') / us('pipeline')).toFixed(1)}× less main-thread CPU per event. Packing batches cuts the main thread's cost of receiving ` +
+      `them from ${us('worker-floor').toFixed(2)} to ${us('worker-packed-floor').toFixed(2)} µs an event.`,
+    '',
+    `At the end-to-end load (${fmt(PEERS)} peers pinged every second: ping out, pong in, rtt = ${fmt(e2eRate)} events/s), the main thread ` +
+      `spends ${share('worker-packed')} of a core on events with threads 1 and packed batches (${share('worker-pipeline')} with PeerEvent[] batches), ` +
+      `${share('pipeline')} in-process, plus ${((snapMs / INTERVAL_MS) * 100).toFixed(1)}% for a snapshot of ${fmt(PEERS)} peers each second.`,
     '',
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${load0.toFixed(2)} at the start, ${load1.toFixed(2)} at the end ` +
       '(other processes share the machine: absolute figures move with them, the rows of one run are comparable).',

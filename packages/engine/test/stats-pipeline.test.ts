@@ -146,6 +146,20 @@ describe('folding batches', () => {
     for (const t of taken) expect(JSON.stringify({ peers: t.peers, totals: t.totals })).toBe(t.json);
   });
 
+  it('reducePeer and foldPeer never write into the stats they are given (frozen, they would throw)', () => {
+    const events = session(11, 5, 2_000).filter((e) => e.peer !== SESSION_EVENTS);
+    const one = new Map<string, PeerStats>();
+    const many = new Map<string, PeerStats>();
+    const r = random(5);
+    for (const batch of split(events, r, 6)) {
+      for (const e of batch) one.set(e.peer, reducePeer(deepFreeze(one.get(e.peer)), e));
+      const byPeer = new Map<string, PeerEvent[]>();
+      for (const e of batch) byPeer.set(e.peer, [...(byPeer.get(e.peer) ?? []), e]);
+      for (const [peer, evs] of byPeer) many.set(peer, foldPeer(deepFreeze(many.get(peer)), evs)!);
+    }
+    expect(Object.fromEntries(many)).toEqual(Object.fromEntries(one));
+  });
+
   it('copies a peer once per read in which it changed, not once per event', () => {
     const at = 1;
     const msg = (peer: string, command: string): PeerEvent => ({ type: 'message', dir: 'in', command, bytes: 10, count: 1, peer, address: 'a:1', at });

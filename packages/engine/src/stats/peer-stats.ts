@@ -72,13 +72,16 @@ export function foldPeer(prev: PeerStats | undefined, events: readonly PeerEvent
  */
 const ROWS: object = Object.freeze(Object.create(null) as object);
 
-/** A traffic table, with copies of the rows of `from`: whoever owns the table owns every row. */
-function trafficTable(from?: Record<string, CommandTraffic>): Record<string, CommandTraffic> {
+/**
+ * A traffic table with the rows of `from`: copies of them (`deep`: whoever owns the table owns every
+ * row), or the same rows (then a row is copied before it changes, see applyPeerEvent).
+ */
+function trafficTable(from?: Record<string, CommandTraffic>, deep = true): Record<string, CommandTraffic> {
   const table = Object.create(ROWS) as Record<string, CommandTraffic>;
   if (from !== undefined) {
     for (const command of Object.keys(from)) {
       const t = from[command];
-      table[command] = { messagesIn: t.messagesIn, messagesOut: t.messagesOut, bytesIn: t.bytesIn, bytesOut: t.bytesOut };
+      table[command] = deep ? { messagesIn: t.messagesIn, messagesOut: t.messagesOut, bytesIn: t.bytesIn, bytesOut: t.bytesOut } : t;
     }
   }
   return table;
@@ -111,11 +114,13 @@ export function applyPeerEvent(next: PeerStats, prev: PeerStats | undefined, eve
     case 'message': {
       const n = event.count;
       const bytes = event.bytes;
-      // Copied with its rows when first changed: a table the draft owns has only rows it owns.
+      // Shared with prev: the table is copied, then the row about to change. (Without prev, the
+      // draft owns the table and every row in it.)
       let byCommand = next.byCommand;
-      if (prev !== undefined && byCommand === prev.byCommand) next.byCommand = byCommand = trafficTable(byCommand);
+      if (prev !== undefined && byCommand === prev.byCommand) next.byCommand = byCommand = trafficTable(byCommand, false);
       let t = byCommand[event.command];
       if (t === undefined) byCommand[event.command] = t = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+      else if (prev !== undefined && t === prev.byCommand[event.command]) byCommand[event.command] = t = { ...t };
       if (event.dir === 'in') {
         next.messagesIn += n;
         next.bytesIn += bytes;
