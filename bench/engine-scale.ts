@@ -9,7 +9,7 @@
  * costs about 5 KB per peer that no user pays.
  *
  * Three kinds of process, so nothing is counted against the wrong side:
- * - the simnet (packages/simnet startBitcoinSimnet) in one child for the whole run;
+ * - the simnet (packages/simnet startBitcoinSimnet) in child processes of at most SHARD peers, for the whole run;
  * - each measurement in a fresh child: it dials the first T sim peers (all given as seeds, so this is
  *   connection capacity, not gossip depth; the simnet test covers discovery from one seed), times
  *   start → T ready and → 99% ready (peerscope: `state ready` events; bcoin: `peer.open()` resolved,
@@ -41,7 +41,14 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const WINDOW_S = Number(process.env.WINDOW_S ?? 5);
 const SMALL = Math.max(10, Math.round(N / 10));
 /** 127.2.x.y: apart from the ranges the tests use, should both run at once. */
-const BASE_HOST = '127.2.0.1';
+/**
+ * Peers per simnet process: each peer listens on its own address (a socket) and holds a connection
+ * (another), so one process with 10,000 peers would pass the 20,000 open-file limit.
+ */
+const SHARD = 4_000;
+
+/** The i-th shard's first address: 127.2.0.1, 127.2.64.1, … (4,000 hosts span 16 /24s). */
+const shardBase = (i: number) => `127.2.${i * 64}.1`;
 const READY_LIMIT_MS = 120_000;
 
 interface Measurement {
@@ -66,8 +73,8 @@ const arg = (name: string) => {
 };
 
 
-async function serveSimnet(peers: number): Promise<void> {
-  const simnet = await startBitcoinSimnet({ peers, baseHost: BASE_HOST });
+async function serveSimnet(peers: number, baseHost: string): Promise<void> {
+  const simnet = await startBitcoinSimnet({ peers, baseHost });
   process.stdout.write(JSON.stringify({ port: parseAddress(simnet.addresses[0]).port }) + '\n');
   process.stdin.resume();
   process.stdin.on('end', () => void simnet.close().then(() => process.exit(0)));
@@ -101,8 +108,9 @@ function mainThreadCpuS(): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // fields 14, 15 of proc(5); USER_HZ is 100 on Linux
 }
 
-async function measure(client: string, threads: number, target: number, port: number): Promise<void> {
-  const addresses = loopbackHosts(BASE_HOST, target).map((h) => `${h}:${port}`);
+async function measure(client: string, threads: number, target: number, ports: number[]): Promise<void> {
+  // The first `target` addresses, shard by shard.
+  const addresses = ports.flatMap((port, i) => loopbackHosts(shardBase(i), SHARD).map((h) => `${h}:${port}`)).slice(0, target);
   const rssBefore = await settledRss();
   const result = client === 'bcoin' ? await measureBcoin(addresses, rssBefore) : await measurePeerscope(addresses, threads, rssBefore);
   process.stdout.write(JSON.stringify(result) + '\n');
@@ -124,15 +132,16 @@ async function measurePeerscope(addresses: string[], threads: number, rssBefore:
   let allReady!: () => void;
   const reached = new Promise<void>((r) => (allReady = r));
   const start = performance.now();
+  // By address, not connection id: a peer that failed and was redialled under a new id counts once.
   monitor.events$.subscribe((e) => {
     events++;
     if (e.type !== 'state') return;
-    state.set(e.peer, e.state);
-    if (e.state === 'ready') ready.add(e.peer);
+    state.set(e.address, e.state);
+    if (e.state === 'ready') ready.add(e.address);
     else if (e.state === 'failed' || e.state === 'closed') {
-      ready.delete(e.peer);
+      ready.delete(e.address);
       if (e.state === 'failed') failed++;
-      ended.set(e.peer, e.reason ?? e.state);
+      ended.set(e.address, e.reason ?? e.state);
     }
     if (Number.isNaN(ready99Ms) && ready.size >= Math.ceil(target * 0.99)) ready99Ms = performance.now() - start;
     if (ready.size === target) allReady();
@@ -142,9 +151,9 @@ async function measurePeerscope(addresses: string[], threads: number, rssBefore:
   const readyMs = ready.size === target ? performance.now() - start : NaN;
   // Who never got there, and why: an ended peer by its reason, a live one by where it is stuck.
   const notReady: Record<string, number> = {};
-  for (const [peer, s] of state) {
-    if (s === 'ready' || ready.has(peer)) continue;
-    const why = ended.get(peer) ?? `still ${s}`;
+  for (const [address, s] of state) {
+    if (s === 'ready') continue;
+    const why = s === 'failed' || s === 'closed' ? (ended.get(address) ?? s) : `still ${s}`;
     notReady[why] = (notReady[why] ?? 0) + 1;
   }
   const out: Measurement = { target, ready: ready.size, failed, readyMs, ready99Ms, notReady, rssBefore, rss: await settledRss(executor) };
@@ -219,11 +228,18 @@ const median = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
-  const simnet = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--simnet', String(N)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
-    simnet.stdout!.once('data', (d) => resolve(JSON.parse(String(d).split('\n')[0])));
-    simnet.once('exit', (code) => reject(new Error(`simnet exited ${code}`)));
-  });
+  const shards = Array.from({ length: Math.ceil(N / SHARD) }, (_, i) =>
+    spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--simnet', String(Math.min(SHARD, N - i * SHARD)), '--base', shardBase(i)], { stdio: ['pipe', 'pipe', 'inherit'] }),
+  );
+  const ports = await Promise.all(
+    shards.map(
+      (simnet) =>
+        new Promise<number>((resolve, reject) => {
+          simnet.stdout!.once('data', (d) => resolve(JSON.parse(String(d).split('\n')[0]).port));
+          simnet.once('exit', (code) => reject(new Error(`simnet exited ${code}`)));
+        }),
+    ),
+  );
   const clients = [
     { name: 'peerscope Monitor', client: 'peerscope', threads: 0 },
     { name: 'peerscope Monitor', client: 'peerscope', threads: 1 },
@@ -234,7 +250,7 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < RUNS; run++) {
       for (const [i, c] of clients.entries()) {
-        const base = ['--client', c.client, '--threads', String(c.threads), '--port', String(port)];
+        const base = ['--client', c.client, '--threads', String(c.threads), '--ports', ports.join(',')];
         const big = await runChild([...base, '--target', String(N), ...(c.client === 'peerscope' ? ['--throughput'] : [])]);
         const small = await runChild([...base, '--target', String(SMALL)]);
         results[i].big.push(big);
@@ -244,7 +260,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    simnet.stdin!.end();
+    for (const simnet of shards) simnet.stdin!.end();
   }
 
   const rows = clients.map((c, i) => {
@@ -277,7 +293,7 @@ async function main(): Promise<void> {
     table,
     '',
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The simnet (packages/simnet, ${N} peers on ` +
-      `${BASE_HOST} upward, one port) runs in its own child process; every measurement is a fresh child process. ` +
+      `127.2.0.1 upward, in child processes of at most ${SHARD} peers each, so none nears the open-file limit); every measurement is a fresh child process. ` +
       `All N addresses are given as seeds. "RSS KB / connection" is (RSS with ${N} − RSS with ${SMALL}) / ${N - SMALL}, after a full GC in every thread, ` +
       'whole process (worker threads included). bcoin: `bcoin.net.Peer.fromOptions({network: "regtest"})`, `peer.connect(addr)`, ' +
       '`peer.open()` (its Pool\'s outbound path without the Pool), counted when open() resolves. bcoin pings every 30 s and has no ' +
@@ -307,6 +323,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 // Dispatch last: the helpers above are initialised by now.
-if (arg('simnet')) await serveSimnet(Number(arg('simnet')));
-else if (arg('client')) await measure(arg('client')!, Number(arg('threads') ?? 0), Number(arg('target')), Number(arg('port')));
+if (arg('simnet')) await serveSimnet(Number(arg('simnet')), arg('base')!);
+else if (arg('client')) await measure(arg('client')!, Number(arg('threads') ?? 0), Number(arg('target')), arg('ports')!.split(',').map(Number));
 else await main();

@@ -27,7 +27,7 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000
 /** Upper bound on remembered addresses: peers may send 1,000 per addr message, and many of them. */
 export const MAX_BOOK_ENTRIES = 50_000;
 
-/** Every address the session has heard of, with what happened when it was dialled. */
+/** Every address the peer keeper has heard of, with what happened when it was dialled. */
 export class AddressBook {
   private readonly entries = new Map<string, BookEntry>();
 

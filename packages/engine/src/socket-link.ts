@@ -3,7 +3,7 @@ import type { FailureReason, PeerEventBody } from './events.js';
 import type { Decoded, Direction, PeerLink, WireCodec } from './protocol.js';
 import { formatAddress } from './address.js';
 
-/** Messages held while no protocol actor listens (between handshake and session). More is a flood. */
+/** Messages held while no protocol actor listens (between the handshake and ready actors). More is a flood. */
 export const MAX_QUEUED_MESSAGES = 10_000;
 
 /**
@@ -83,7 +83,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
 
   onMessage(handler: ((message: Msg) => void) | null): void {
     this.handler = handler;
-    // Drain in order; a handler may hand over to another mid-drain (handshake done → session).
+    // Drain in order; a handler may hand over to another mid-drain (handshake done → ready).
     while (this.handler && this.queue.length > 0 && !this.ended) this.handler(this.queue.shift()!);
   }
 

@@ -72,6 +72,22 @@ describe('runPeer: the generic peer machine', () => {
     acknowledgeLoopbackRefusals(); // meant: the test is about that refusal
   });
 
+  it.each([
+    ['a message handler', 'bug-in-handler', /RangeError: bug in a message handler/],
+    ['a command handler', 'bug-in-receive', /bug in a command handler/],
+  ])('an exception in %s is our bug: internal, with the error, never the peer blamed', async (_where, command, detail) => {
+    const server = await serve('normal');
+    const { peer, states } = run(server.port);
+    await until(() => states().includes('ready'));
+    peer.command(command);
+    // The handler runs on the next message: the server answers our PING.
+    if (command === 'bug-in-handler') peer.command(1);
+    const end = await peer.done;
+    expect(end.state).toBe('failed');
+    expect(end.reason).toBe('internal');
+    expect(end.detail).toMatch(detail);
+  });
+
   it('runs an inbound connection from an accepted socket', async () => {
     const accepted = new Promise<net.Socket>((resolve) => {
       const server = net.createServer(resolve);

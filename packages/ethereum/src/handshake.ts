@@ -110,7 +110,7 @@ export const handshake = fromCallback<PeerCommandEvent<EthCommand>, Input>(({ in
   });
 
   if (link.direction === 'outbound') {
-    // The session hands us the node id the address came with (id@host:port); a config may name it too.
+    // The peer keeper hands us the node id the address came with (id@host:port); a config may name it too.
     remoteId = link.key ?? remoteIdFor(config, link.host, link.port);
     if (!remoteId) {
       fail({ type: 'peer.fail', reason: 'protocol-violation', detail: `no node id known for ${link.address} (dial an enode URL)` });

@@ -24,7 +24,7 @@ export interface EthereumChoice {
   config: EthConfig;
   defaultPort: number;
   dnsSeeds: string[];
-  /** `nodeid@host:port` of each: what the session dials. */
+  /** `nodeid@host:port` of each: what the peer keeper dials. */
   seeds: string[];
   /** enode URLs of the nodes found or given at start. */
   enodes: string[];
@@ -56,7 +56,7 @@ export async function ethereum(options: EthereumMonitorOptions = {}): Promise<Et
     config,
     defaultPort: DEFAULT_RLPX_PORT,
     dnsSeeds: [],
-    // id@host:port: the session hands the id to the handshake (RLPx encrypts its auth to it).
+    // id@host:port: the peer keeper hands the id to the handshake (RLPx encrypts its auth to it).
     seeds: enodes.map((e) => {
       const enode = parseEnode(e);
       return `${enode.id}@${enodeAddress(enode)}`;

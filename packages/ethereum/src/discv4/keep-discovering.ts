@@ -11,7 +11,7 @@ export interface KeepDiscoveringOptions {
   intervalMs?: number;
   /** Nodes one lookup may find (default 64). */
   maxNodes?: number;
-  /** New dialable nodes, as `nodeid@host:port` (what the engine's session dials with the id as key). */
+  /** New dialable nodes, as `nodeid@host:port` (what the engine's peer keeper dials, the id as key). */
   onFound(addresses: string[]): void;
 }
 
