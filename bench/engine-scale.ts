@@ -2,7 +2,7 @@
  * The engine at scale: peerscope's Monitor (threads 0, 1, 2) and bcoin 1.0.2's own Peer holding N
  * simulated regtest peers on N loopback addresses.
  *
- *   npm run build && node --import tsx bench/engine-scale.ts     (env N, RUNS, WINDOW_S; from the repository root)
+ *   npm run build && node --import tsx bench/engine-scale.ts     (env N, RUNS, WINDOW_S, ONLY; from the repository root)
  *
  * It runs the built packages (dist/, as the CLI and an embedding program do), not the TypeScript
  * sources: tsx compiles with esbuild's keepNames, which gives every closure a `name` property and
@@ -246,6 +246,8 @@ async function main(): Promise<void> {
     { name: 'peerscope Monitor', client: 'peerscope', threads: 2 },
     { name: 'bcoin 1.0.2 Peer', client: 'bcoin', threads: 0 },
   ];
+  // ONLY=peerscope (or bcoin) measures one side, e.g. while tuning; the README's table has both.
+  if (process.env.ONLY) clients.splice(0, clients.length, ...clients.filter((c) => c.client === process.env.ONLY));
   const results = clients.map(() => ({ big: [] as Measurement[], small: [] as Measurement[] }));
   try {
     for (let run = 0; run < RUNS; run++) {

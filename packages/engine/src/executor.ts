@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { PackedEvents } from './event-batcher.js';
 import type { PeerEnd, PeerEvent } from './events.js';
 import type { PeerTimeouts } from './peer-machine.js';
 
@@ -86,7 +87,7 @@ export type WorkerCommand =
 
 /** Worker → main thread. */
 export type WorkerReport =
-  | { type: 'events'; events: PeerEvent[] }
+  | { type: 'events'; packed: PackedEvents }
   | { type: 'listening'; id: string; port: number }
   | { type: 'listen-failed'; id: string; message: string; code?: string }
   | { type: 'unlistened'; id: string }

@@ -30,6 +30,7 @@ export interface PeerMachineInput {
 }
 
 interface PeerContext extends PeerMachineInput {
+  transport: Transport;
   link?: SocketLink<unknown>;
   info?: PeerInfo;
   end?: LinkFailure;
@@ -49,49 +50,63 @@ type PeerMachineEvent =
  */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
-interface TransportInput {
-  context: PeerMachineInput;
-}
-
 /**
  * The socket, for the machine's whole life: dials (or adopts an accepted socket), builds the link once
- * connected, and reports every way the connection ends. Stopping the machine destroys the socket.
+ * connected, and reports every way the connection ends. A plain object, not an invoked actor: an actor
+ * of its own would cost each of thousands of peers about 1.5 KB.
  */
-const transport = fromCallback<{ type: 'noop' }, TransportInput>(({ input, sendBack }) => {
-  const { id, host, port, key, timeouts, createCodec, report } = input.context;
-  const direction: Direction = input.context.socket ? 'inbound' : 'outbound';
-  let link: SocketLink<unknown> | undefined;
-  let socket: net.Socket;
-  const codec = createCodec(direction);
-  // Node lets only a dialled socket read into a buffer of ours (net.connect's onread).
-  const sharedReads = direction === 'outbound' && codec.copiesInput === true;
-  const ended = (f: LinkFailure) => sendBack({ type: 'transport.ended', reason: f.reason, detail: f.detail });
-  const connected = () => {
-    socket.removeListener('error', failedToConnect);
-    link = new SocketLink(id, host, port, direction, socket, codec, report, ended, timeouts.stallMs, key, !sharedReads);
-    sendBack({ type: 'transport.connected', link });
-  };
-  const failedToConnect = (err: NodeJS.ErrnoException) => ended(socketFailure(err));
-  try {
-    if (input.context.socket) {
-      socket = input.context.socket;
-      queueMicrotask(connected);
-    } else {
-      socket = sharedReads
-        ? net.connect({ host, port, onread: { buffer: SHARED_READ_BUFFER, callback: (n, buffer) => { link?.receive(buffer.subarray(0, n)); return true; } } })
-        : net.connect({ host, port });
-      socket.once('connect', connected);
-      socket.once('error', failedToConnect);
+class Transport {
+  private link?: SocketLink<unknown>;
+  private socket?: net.Socket;
+  private closed = false;
+
+  constructor(private readonly input: PeerMachineInput) {}
+
+  open(send: (event: PeerMachineEvent) => void): void {
+    const { id, host, port, key, timeouts, createCodec, report } = this.input;
+    const direction: Direction = this.input.socket ? 'inbound' : 'outbound';
+    const codec = createCodec(direction);
+    // Node lets only a dialled socket read into a buffer of ours (net.connect's onread).
+    const sharedReads = direction === 'outbound' && codec.copiesInput === true;
+    const ended = (f: LinkFailure) => {
+      if (!this.closed) send({ type: 'transport.ended', reason: f.reason, detail: f.detail });
+    };
+    const connected = () => {
+      if (this.closed) return;
+      const socket = this.socket!;
+      socket.removeListener('error', failedToConnect);
+      this.link = new SocketLink(id, host, port, direction, socket, codec, report, ended, timeouts.stallMs, key, !sharedReads);
+      send({ type: 'transport.connected', link: this.link });
+    };
+    const failedToConnect = (err: NodeJS.ErrnoException) => ended(socketFailure(err));
+    try {
+      if (this.input.socket) {
+        this.socket = this.input.socket;
+        queueMicrotask(connected);
+      } else {
+        const onread = {
+          buffer: SHARED_READ_BUFFER,
+          callback: (n: number, buffer: Uint8Array) => {
+            this.link?.receive(buffer.subarray(0, n));
+            return true;
+          },
+        };
+        this.socket = sharedReads ? net.connect({ host, port, onread }) : net.connect({ host, port });
+        this.socket.once('connect', connected);
+        this.socket.once('error', failedToConnect);
+      }
+    } catch (err) {
+      queueMicrotask(() => ended(socketFailure(err as NodeJS.ErrnoException)));
     }
-  } catch (err) {
-    queueMicrotask(() => ended(socketFailure(err as NodeJS.ErrnoException)));
-    return () => {};
   }
-  return () => {
-    if (link) link.close();
-    else socket.destroy();
-  };
-});
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.link) this.link.close();
+    else this.socket?.destroy();
+  }
+}
 
 /**
  * The generic peer: connecting → handshaking → ready, ending in failed (typed reason) or closed (stopped).
@@ -104,7 +119,6 @@ export const peerMachine = setup({
     events: {} as PeerMachineEvent,
   },
   actors: {
-    transport,
     // Placeholders: every protocol provides both.
     handshake: fromCallback<PeerCommandEvent<unknown>, ProtocolActorInput<unknown, unknown>>(() => {}),
     ready: fromCallback<PeerCommandEvent<unknown>, ProtocolActorInput<unknown, unknown>>(() => {}),
@@ -114,6 +128,7 @@ export const peerMachine = setup({
     handshakeTimeout: ({ context }) => context.timeouts.handshakeMs,
   },
   actions: {
+    closeTransport: ({ context }) => context.transport.close(),
     setEnd: assign((_, params: { reason: FailureReason }) => ({ end: { reason: params.reason } })),
     reportState: ({ context }, params: { state: 'connecting' | 'handshaking' | 'ready' }) =>
       context.report(params.state === 'connecting' ? { type: 'state', state: 'connecting', direction: context.socket ? 'inbound' : 'outbound' } : { type: 'state', state: params.state }),
@@ -122,8 +137,8 @@ export const peerMachine = setup({
   },
 }).createMachine({
   id: 'peer',
-  context: ({ input }) => ({ ...input }),
-  invoke: { id: 'transport', src: 'transport', input: ({ context }) => ({ context }) },
+  context: ({ input }) => ({ ...input, transport: new Transport(input) }),
+  entry: ({ context, self }) => context.transport.open((event) => self.send(event)),
   initial: 'connecting',
   on: {
     'transport.ended': { target: '.failed', actions: assign({ end: ({ event }) => ({ reason: event.reason, detail: event.detail }) }) },
@@ -164,8 +179,8 @@ export const peerMachine = setup({
       },
       on: { 'peer.command': { actions: sendTo('protocol', ({ event }) => event) } },
     },
-    failed: { type: 'final', entry: { type: 'reportEnd', params: { state: 'failed' } } },
-    closed: { type: 'final', entry: { type: 'reportEnd', params: { state: 'closed' } } },
+    failed: { type: 'final', entry: ['closeTransport', { type: 'reportEnd', params: { state: 'failed' } }] },
+    closed: { type: 'final', entry: ['closeTransport', { type: 'reportEnd', params: { state: 'closed' } }] },
   },
   // How the peer ended is the machine's own output: whoever runs it reads it from the final snapshot.
   output: ({ context }): PeerEnd => ({

@@ -3,6 +3,7 @@ import { Piscina } from 'piscina';
 import type { Executor, ListenSpec, Listener, PeerHandle, PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
 import { formatAddress } from './address.js';
 import { collectGarbage } from './collect-garbage.js';
+import { EventUnpacker } from './event-batcher.js';
 import { PeerRegistry, type PeerControl } from './peer-registry.js';
 
 export interface PoolExecutorOptions {
@@ -41,6 +42,8 @@ class WorkerSlot implements PeerControl {
   readonly listening = new Map<string, { resolve(port: number): void; reject(err: Error): void }>();
   readonly unlistening = new Map<string, () => void>();
   readonly collected = new Map<number, () => void>();
+  /** The other end of the worker's EventPacker: its string table lives as long as the channel. */
+  readonly unpacker = new EventUnpacker();
   readonly task: Promise<void>;
 
   constructor(readonly port: MessagePort, run: (port: MessagePort) => Promise<void>, transfer: MessagePort) {
@@ -169,7 +172,7 @@ export class PoolExecutor implements Executor {
   private onReport(slot: WorkerSlot, report: WorkerReport): void {
     switch (report.type) {
       case 'events':
-        return this.registry.deliver(report.events, slot);
+        return this.registry.deliver(slot.unpacker.unpack(report.packed), slot);
       case 'listening':
         slot.listening.get(report.id)?.resolve(report.port);
         slot.listening.delete(report.id);

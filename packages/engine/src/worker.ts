@@ -4,6 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
 import { collectGarbage } from './collect-garbage.js';
+import { EventPacker } from './event-batcher.js';
 import { PeerHost } from './peer-host.js';
 
 export interface HostTask {
@@ -12,7 +13,11 @@ export interface HostTask {
 
 export default async function hostPeers({ port }: HostTask): Promise<void> {
   const post = (report: WorkerReport) => port.postMessage(report);
-  const host = new PeerHost((events) => post({ type: 'events', events }));
+  const packer = new EventPacker();
+  const host = new PeerHost((events) => {
+    const packed = packer.pack(events);
+    port.postMessage({ type: 'events', packed } satisfies WorkerReport, [packed.numbers.buffer as ArrayBuffer]);
+  });
   // Peers of one session share one config: it crosses once, not with every spawn.
   const configs = new Map<number, unknown>();
   let closed!: () => void;
