@@ -62,6 +62,8 @@ interface Measurement {
   notReady: Record<string, number>;
   rssBefore: number;
   rss: number;
+  /** V8 heaps after GC: the main thread's, and the peer threads' summed (the same heap at threads 0). */
+  heaps?: { mainUsed: number; mainPhysical: number; peersUsed: number; peersPhysical: number };
   eventsPerS?: number;
   mainCpu?: number;
   processCpu?: number;
@@ -157,6 +159,12 @@ async function measurePeerscope(addresses: string[], threads: number, rssBefore:
     notReady[why] = (notReady[why] ?? 0) + 1;
   }
   const out: Measurement = { target, ready: ready.size, failed, readyMs, ready99Ms, notReady, rssBefore, rss: await settledRss(executor) };
+  const main = v8.getHeapStatistics();
+  const peers = await executor.heapStatistics();
+  out.heaps = {
+    mainUsed: main.used_heap_size, mainPhysical: main.total_physical_size,
+    peersUsed: peers.reduce((a, h) => a + h.used, 0), peersPhysical: peers.reduce((a, h) => a + h.physical, 0),
+  };
   if (process.argv.includes('--throughput')) {
     const e0 = events, main0 = mainThreadCpuS(), cpu0 = process.cpuUsage(), t0 = performance.now();
     await sleep(WINDOW_S * 1_000);
@@ -258,7 +266,9 @@ async function main(): Promise<void> {
         results[i].big.push(big);
         results[i].small.push(small);
         console.log(`run ${run + 1} ${c.name} threads ${c.threads}: ${big.ready}/${N} ready in ${(big.readyMs / 1000).toFixed(2)} s (99% in ${(big.ready99Ms / 1000).toFixed(2)} s), never ready: ${reasons(big.notReady)}, RSS ${mb(big.rss)} MB (${SMALL}: ${mb(small.rss)} MB)` +
-          (big.eventsPerS !== undefined ? `, ${Math.round(big.eventsPerS)} events/s, main ${big.mainCpu!.toFixed(1)}% CPU, process ${big.processCpu!.toFixed(1)}%` : ''));
+          (big.eventsPerS !== undefined ? `, ${Math.round(big.eventsPerS)} events/s, main ${big.mainCpu!.toFixed(1)}% CPU, process ${big.processCpu!.toFixed(1)}%` : '') +
+          (big.heaps && small.heaps ? `; per connection: main heap ${perKb(big.heaps.mainUsed, small.heaps.mainUsed)} KB used / ${perKb(big.heaps.mainPhysical, small.heaps.mainPhysical)} KB physical` +
+            (c.threads > 0 ? `, worker heaps ${perKb(big.heaps.peersUsed, small.heaps.peersUsed)} KB used / ${perKb(big.heaps.peersPhysical, small.heaps.peersPhysical)} KB physical` : '') : ''));
       }
     }
   } finally {
@@ -305,6 +315,10 @@ async function main(): Promise<void> {
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'engine-scale.md'), md);
   console.log('\n' + md);
+}
+
+function perKb(big: number, small: number): string {
+  return ((big - small) / (N - SMALL) / 1024).toFixed(1);
 }
 
 function reasons(notReady: Record<string, number>): string {

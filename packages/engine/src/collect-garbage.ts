@@ -16,3 +16,9 @@ export function collectGarbage(): void {
   }
   gc();
 }
+
+/** This thread's heap, as HeapStatistics. */
+export function heapStatistics(): { used: number; total: number; physical: number; external: number } {
+  const h = v8.getHeapStatistics();
+  return { used: h.used_heap_size, total: h.total_heap_size, physical: h.total_physical_size, external: h.external_memory };
+}

@@ -70,6 +70,8 @@ export interface Executor {
   peer(id: string): PeerHandle | undefined;
   /** A full garbage collection on every thread that runs peers (for memory figures, or after a burst). */
   collectGarbage(): Promise<void>;
+  /** The V8 heap of every thread that runs peers (this thread for the in-process executor, each worker for the pool). */
+  heapStatistics(): Promise<HeapStatistics[]>;
   /** Closes every listener, stops every peer and waits for them to end. */
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export type WorkerCommand =
   | { type: 'command'; id: string; command: unknown }
   | { type: 'stop'; id: string }
   | { type: 'gc'; id: number }
+  | { type: 'heap'; id: number }
   | { type: 'close' };
 
 /** Worker → main thread. */
@@ -91,4 +94,14 @@ export type WorkerReport =
   | { type: 'listening'; id: string; port: number }
   | { type: 'listen-failed'; id: string; message: string; code?: string }
   | { type: 'unlistened'; id: string }
-  | { type: 'gc-done'; id: number };
+  | { type: 'gc-done'; id: number }
+  | { type: 'heap'; id: number; heap: HeapStatistics };
+
+/** What v8.getHeapStatistics() says of one thread, in bytes. */
+export interface HeapStatistics {
+  used: number;
+  total: number;
+  /** Memory V8 has reserved from the system for this heap. */
+  physical: number;
+  external: number;
+}

@@ -1,6 +1,6 @@
-import type { Executor, ListenSpec, Listener, PeerHandle, PeerSpec } from './executor.js';
+import type { Executor, HeapStatistics, ListenSpec, Listener, PeerHandle, PeerSpec } from './executor.js';
 import { formatAddress } from './address.js';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage, heapStatistics } from './collect-garbage.js';
 import { PeerHost } from './peer-host.js';
 import { PeerRegistry, type PeerControl } from './peer-registry.js';
 
@@ -34,6 +34,10 @@ export class InProcessExecutor implements Executor {
 
   async collectGarbage(): Promise<void> {
     collectGarbage();
+  }
+
+  async heapStatistics(): Promise<HeapStatistics[]> {
+    return [heapStatistics()];
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 export type { PeerEvent, PeerEventBody, PeerInfo, PeerState, PeerEnd, FailureReason, EngineFailure, CommonProtocolFailure } from './events.js';
 export { ENGINE_FAILURES, COMMON_PROTOCOL_FAILURES } from './events.js';
 export { createMonitor, Monitor, type MonitorOptions, type ProtocolChoice } from './monitor.js';
-export type { Executor, Listener, ListenSpec, PeerHandle, PeerSpec } from './executor.js';
+export type { Executor, HeapStatistics, Listener, ListenSpec, PeerHandle, PeerSpec } from './executor.js';
 export { InProcessExecutor } from './in-process-executor.js';
 export { PoolExecutor, type PoolExecutorOptions } from './pool-executor.js';
 export { PeerKeeper, type PeerKeeperOptions } from './peer-keeper.js';

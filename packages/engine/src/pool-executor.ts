@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { Executor, ListenSpec, Listener, PeerHandle, PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
+import type { Executor, HeapStatistics, ListenSpec, Listener, PeerHandle, PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
 import { formatAddress } from './address.js';
 import { collectGarbage } from './collect-garbage.js';
 import { EventUnpacker } from './event-batcher.js';
@@ -41,7 +41,8 @@ class WorkerSlot implements PeerControl {
   readonly configsSent = new Set<number>();
   readonly listening = new Map<string, { resolve(port: number): void; reject(err: Error): void }>();
   readonly unlistening = new Map<string, () => void>();
-  readonly collected = new Map<number, () => void>();
+  /** Requests awaiting the worker's answer (gc, heap), by id. */
+  readonly answers = new Map<number, (value: unknown) => void>();
   /** The other end of the worker's EventPacker: its string table lives as long as the channel. */
   readonly unpacker = new EventUnpacker();
   readonly task: Promise<void>;
@@ -81,7 +82,7 @@ export class PoolExecutor implements Executor {
   private readonly slots: WorkerSlot[] = [];
   private readonly configIds = new Map<unknown, number>();
   private closing?: Promise<void>;
-  private gcSeq = 0;
+  private requestSeq = 0;
 
   constructor(options: PoolExecutorOptions = {}) {
     const threads = Math.max(1, options.threads ?? 1);
@@ -134,17 +135,22 @@ export class PoolExecutor implements Executor {
 
   /** A full collection in every worker, and here. */
   async collectGarbage(): Promise<void> {
-    await Promise.all(
-      this.slots.filter((s) => s.alive).map(
-        (slot) =>
-          new Promise<void>((resolve) => {
-            const id = ++this.gcSeq;
-            slot.collected.set(id, resolve);
-            slot.post({ type: 'gc', id });
-          }),
-      ),
-    );
+    await Promise.all(this.slots.filter((s) => s.alive).map((slot) => this.ask(slot, (id) => ({ type: 'gc', id }))));
     collectGarbage();
+  }
+
+  /** Each live worker's heap, in worker order. */
+  heapStatistics(): Promise<HeapStatistics[]> {
+    return Promise.all(this.slots.filter((s) => s.alive).map((slot) => this.ask<HeapStatistics>(slot, (id) => ({ type: 'heap', id }))));
+  }
+
+  /** A request the worker answers with the same id. */
+  private ask<T = void>(slot: WorkerSlot, request: (id: number) => WorkerCommand): Promise<T> {
+    return new Promise<T>((resolve) => {
+      const id = ++this.requestSeq;
+      slot.answers.set(id, resolve as (value: unknown) => void);
+      slot.post(request(id));
+    });
   }
 
   close(): Promise<void> {
@@ -184,8 +190,9 @@ export class PoolExecutor implements Executor {
         return;
       }
       case 'gc-done':
-        slot.collected.get(report.id)?.();
-        slot.collected.delete(report.id);
+      case 'heap':
+        slot.answers.get(report.id)?.(report.type === 'heap' ? report.heap : undefined);
+        slot.answers.delete(report.id);
         return;
       case 'unlistened':
         slot.unlistening.get(report.id)?.();
@@ -201,7 +208,7 @@ export class PoolExecutor implements Executor {
     this.registry.fail(slot, 'worker-crash', err.message);
     for (const { reject } of slot.listening.values()) reject(err);
     for (const resolve of slot.unlistening.values()) resolve();
-    for (const resolve of slot.collected.values()) resolve();
+    for (const resolve of slot.answers.values()) resolve(undefined);
     const i = this.slots.indexOf(slot);
     if (i >= 0 && !this.closing) this.slots[i] = this.startSlot();
     else if (i >= 0) this.slots.splice(i, 1);

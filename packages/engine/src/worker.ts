@@ -3,7 +3,7 @@
 // kilobytes and a postMessage per peer per turn.
 import type { MessagePort } from 'node:worker_threads';
 import type { PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage, heapStatistics } from './collect-garbage.js';
 import { EventPacker } from './event-batcher.js';
 import { PeerHost } from './peer-host.js';
 
@@ -42,6 +42,8 @@ export default async function hostPeers({ port }: HostTask): Promise<void> {
         return host.command(msg.id, msg.command);
       case 'stop':
         return host.stop(msg.id);
+      case 'heap':
+        return post({ type: 'heap', id: msg.id, heap: heapStatistics() });
       case 'gc':
         collectGarbage();
         return post({ type: 'gc-done', id: msg.id });
