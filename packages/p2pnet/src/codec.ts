@@ -1,18 +1,19 @@
 import { ProtocolError, type Decoded, type Direction, type WireCodec } from '@peerscope/engine/protocol';
 import { DEFAULT_ID_PATTERN } from './id.js';
 import { EOT, LENGTH_PREFIX_BYTES, MAX_HANDSHAKE_BYTES } from './limits.js';
+import type { Payload } from './message.js';
 
 export type Framing = 'eot' | 'length';
 
 /**
  * What crosses a p2pnetwork connection. `hello` is the unframed id exchange (dialer: `id:port`,
  * acceptor: bare `id`); `packet` is one message payload without its framing; `packets` encodes several
- * payloads in one write.
+ * payloads (text is sent as UTF-8) in one write.
  */
 export type P2pWire =
   | { kind: 'hello'; id: string; port?: number }
   | { kind: 'packet'; payload: Uint8Array }
-  | { kind: 'packets'; payloads: readonly Uint8Array[] };
+  | { kind: 'packets'; payloads: readonly Payload[] };
 
 export interface CodecOptions {
   framing: Framing;
@@ -163,23 +164,26 @@ export class P2pCodec implements WireCodec<P2pWire> {
     }
   }
 
-  private frame(payloads: readonly Uint8Array[]): Uint8Array {
-    const overhead = this.options.framing === 'eot' ? 1 : LENGTH_PREFIX_BYTES;
+  private frame(payloads: readonly Payload[]): Uint8Array {
+    const eot = this.options.framing === 'eot';
+    const overhead = eot ? 1 : LENGTH_PREFIX_BYTES;
     let total = 0;
-    for (const p of payloads) total += p.length + overhead;
+    for (const p of payloads) total += (typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length) + overhead;
     const out = Buffer.allocUnsafe(total);
     let at = 0;
     for (const p of payloads) {
       if (p.length === 0) throw new RangeError('an empty message cannot be sent (it would stall a p2pnetwork receiver)');
-      if (this.options.framing === 'eot') {
-        if (p.indexOf(EOT) >= 0) throw new RangeError('a message containing byte 0x04 cannot be sent with EOT framing');
-        out.set(p, at);
-        at += p.length;
+      if (eot && (typeof p === 'string' ? p.includes('\x04') : p.indexOf(EOT) >= 0)) {
+        throw new RangeError('a message containing byte 0x04 cannot be sent with EOT framing');
+      }
+      const start = eot ? at : at + LENGTH_PREFIX_BYTES;
+      const size = typeof p === 'string' ? out.write(p, start, 'utf8') : (out.set(p, start), p.length);
+      if (eot) {
+        at += size;
         out[at++] = EOT;
       } else {
-        out.writeUInt32BE(p.length, at);
-        out.set(p, at + LENGTH_PREFIX_BYTES);
-        at += p.length + LENGTH_PREFIX_BYTES;
+        out.writeUInt32BE(size, at);
+        at = start + size;
       }
     }
     return out;

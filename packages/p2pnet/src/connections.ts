@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs';
 import { InProcessExecutor, PoolExecutor, parseAddress, type Executor, type FailureReason, type Listener, type PeerEvent, type PeerHandle, type PeerTimeouts } from '@peerscope/engine';
 import type { Direction } from '@peerscope/engine/protocol';
 import type { NodeConnection } from './node-connection.js';
+import type { Payload } from './message.js';
 import { Outbox } from './outbox.js';
 import { protocolModule, type AdmitRequest, type DecodeError, type P2pCommand, type P2pConfig, type Verdict } from './protocol.js';
 
@@ -28,7 +29,8 @@ export interface ConnectionsOwner {
   nodeFor(conn: Conn & { remote: AdmitRequest }): NodeConnection;
   /** Handshake done, and the connection can send. */
   ready(conn: Conn & { node: NodeConnection }): void;
-  messages(conn: Conn & { node: NodeConnection }, values: readonly unknown[]): void;
+  /** Message contents as decoded beside the socket: text still to be parsed as JSON, or bytes. */
+  messages(conn: Conn & { node: NodeConnection }, contents: readonly Payload[]): void;
   decodeError(conn: Conn & { node: NodeConnection }, error: DecodeError): void;
   sendFailed(conn: Conn & { node: NodeConnection }, error: unknown): void;
   ended(conn: Conn, reason: FailureReason, detail?: string): void;
@@ -159,7 +161,7 @@ export class Connections {
       return this.command(conn, { type: 'admit', verdict: this.owner.admit(conn, conn.remote) });
     }
     if (!isReady(conn)) return;
-    if (name === 'messages') this.owner.messages(conn, data as unknown[]);
+    if (name === 'messages') this.owner.messages(conn, data as Payload[]);
     else if (name === 'decode-error') this.owner.decodeError(conn, data as DecodeError);
   }
 

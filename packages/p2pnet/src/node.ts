@@ -8,7 +8,7 @@ import { ConnectError, DEFAULT_RECONNECT, Dialler, type ReconnectPolicy } from '
 import { EventHub } from './event-hub.js';
 import { defaultNodeId } from './id.js';
 import { DEFAULT_HANDSHAKE_SETTLE_MS, DEFAULT_MAX_MESSAGE_SIZE } from './limits.js';
-import { outgoingPacket, type MessageData } from './message.js';
+import { messageValue, outgoingPacket, type MessageData, type Payload } from './message.js';
 import { NodeConnection } from './node-connection.js';
 import type { NodeEvent, NodeEventOf, NodeEventType } from './node-events.js';
 import type { AdmitRequest, DecodeError, P2pConfig, Verdict } from './protocol.js';
@@ -213,7 +213,7 @@ export class Node {
     return this.configCache;
   }
 
-  private encode(data: MessageData, compression?: Compression | 'none'): Uint8Array | Promise<Uint8Array> {
+  private encode(data: MessageData, compression?: Compression | 'none'): Payload | Promise<Uint8Array> {
     return outgoingPacket(data, compression, this.options);
   }
 
@@ -232,9 +232,10 @@ export class Node {
           this.hub.hook('inboundNodeConnected', () => this.inboundNodeConnected(node), { type: 'inbound-node-connected', node });
         }
       },
-      messages: (conn: ReadyConn, values: readonly unknown[]) => {
+      messages: (conn: ReadyConn, contents: readonly Payload[]) => {
         const node = conn.node;
-        for (const data of values) {
+        for (const content of contents) {
+          const data = messageValue(content);
           this.messageCount.received++;
           node.counts.received++;
           this.hub.hook('nodeMessage', () => this.nodeMessage(node, data), { type: 'node-message', node, data });

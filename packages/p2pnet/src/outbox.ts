@@ -1,24 +1,27 @@
+import type { Payload } from './message.js';
+
 /**
  * Messages waiting to be written to one connection. Everything sent in the same tick leaves in one
- * write (a write per message costs a syscall each); a message still being compressed (lzma runs
- * asynchronously) holds back the ones behind it, so the order of sends is the order on the wire.
+ * command, so in one write (a write per message costs a syscall each) and, when the connection runs
+ * in a worker, one postMessage; a message still being compressed (lzma runs asynchronously) holds back
+ * the ones behind it, so the order of sends is the order on the wire.
  */
 export class Outbox {
-  private items: (Uint8Array | Promise<Uint8Array>)[] = [];
+  private items: (Payload | Promise<Uint8Array>)[] = [];
   private head = 0;
   private scheduled = false;
   private waiting = false;
 
   constructor(
-    private readonly write: (payloads: Uint8Array[]) => void,
+    private readonly write: (payloads: Payload[]) => void,
     private readonly failed: (err: unknown) => void,
   ) {}
 
-  push(item: Uint8Array | Promise<Uint8Array>): void {
+  push(item: Payload | Promise<Uint8Array>): void {
     this.items.push(item);
     if (!this.scheduled && !this.waiting) {
       this.scheduled = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(this.flush);
     }
   }
 
@@ -27,9 +30,9 @@ export class Outbox {
     return this.items.length - this.head;
   }
 
-  private flush(): void {
+  private readonly flush = (): void => {
     this.scheduled = false;
-    const batch: Uint8Array[] = [];
+    const batch: Payload[] = [];
     while (this.head < this.items.length) {
       const item = this.items[this.head];
       if (item instanceof Promise) {
@@ -51,5 +54,5 @@ export class Outbox {
       this.head = 0;
     }
     if (batch.length > 0) this.write(batch);
-  }
+  };
 }

@@ -2,7 +2,7 @@ import { fromCallback } from 'xstate';
 import type { PeerCommandEvent, Protocol, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
 import { P2pCodec, type Framing, type P2pWire } from './codec.js';
 import { CompressionError } from './compression.js';
-import { decodePacket } from './message.js';
+import { packetContent, type Payload } from './message.js';
 
 /**
  * What a p2pnet connection needs to know about the node that owns it. Plain data: connections run on
@@ -40,7 +40,7 @@ export type Verdict = 'admit' | 'self-connection' | 'duplicate';
 /** Commands a p2pnet peer accepts through PeerHandle.command(). */
 export type P2pCommand =
   | { type: 'admit'; verdict: Verdict }
-  | { type: 'send'; payloads: readonly Uint8Array[] };
+  | { type: 'send'; payloads: readonly Payload[] };
 
 /** What p2pnetwork sends before closing a connection it refuses (a self or duplicate connection). */
 const CLOSING = new TextEncoder().encode('CLOSING: Already having a connection together');
@@ -96,9 +96,9 @@ const handshake = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, se
 });
 
 /**
- * While ready: every packet is decoded as p2pnetwork does and handed to the node in `app` events named
- * 'messages' (the values decoded from one read, in order) or 'decode-error'; a `send` command's
- * payloads leave in one write.
+ * While ready: every packet is decompressed and decoded to text (or bytes) as p2pnetwork does and
+ * handed to the node in `app` events named 'messages' (the contents from one read, in order; the node
+ * parses the JSON, see messageValue) or 'decode-error'; a `send` command's payloads leave in one write.
  */
 const ready = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, receive }) => {
   const { link, config } = input;
@@ -106,8 +106,8 @@ const ready = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, receiv
   let chain: Promise<void> | undefined;
   // Everything decoded from one read goes to the node as one 'messages' event (a report per message
   // costs more than decoding it).
-  let batch: unknown[] | undefined;
-  const deliver = (data: unknown) => {
+  let batch: Payload[] | undefined;
+  const deliver = (data: Payload) => {
     if (batch) return void batch.push(data);
     batch = [data];
     queueMicrotask(() => {
@@ -124,9 +124,9 @@ const ready = fromCallback<PeerCommandEvent<P2pCommand>, Input>(({ input, receiv
   };
   link.onMessage((message) => {
     if (message.kind !== 'packet') return;
-    let value: unknown;
+    let value: Payload | Promise<Payload>;
     try {
-      value = decodePacket(message.payload, config.maxMessageSize);
+      value = packetContent(message.payload, config.maxMessageSize);
     } catch (err) {
       if (chain) chain = chain.then(() => failed(err));
       else failed(err);

@@ -44,16 +44,21 @@ for (const [where, placement] of executors) {
           expect(a.nodesOutbound).toEqual([ab]);
           expect(b.nodesInbound).toEqual([ba]);
 
-          const atB = next(b, 'node-message', 3);
+          const atB = next(b, 'node-message', 5);
           const atA = next(a, 'node-message');
           a.sendToNode(ab, 'hello');
           a.sendToNode(ab, { list: [1, 2, 3], big: 2n ** 70n });
           a.sendToNode(ab, Uint8Array.from([0, 255, 7]));
+          // Text beyond ASCII (framed by its UTF-8 length), and bytes that are a view into a larger buffer.
+          a.sendToNode(ab, 'h\u00e9llo \u2713 \u{1f600}');
+          a.sendToNode(ab, Buffer.from('..[0xfe]..', 'latin1').subarray(2, 8));
           ab.send(42);
           b.sendToNode(ba, 'reply');
-          expect((await atB).map((m) => m.data)).toEqual(['hello', { list: [1, 2, 3], big: 2 ** 70 }, Uint8Array.from([0, 255, 7])]);
+          expect((await atB).map((m) => m.data)).toEqual([
+            'hello', { list: [1, 2, 3], big: 2 ** 70 }, Uint8Array.from([0, 255, 7]), 'h\u00e9llo \u2713 \u{1f600}', '[0xfe]',
+          ]);
           expect((await atA).map((m) => m.data)).toEqual(['reply']);
-          expect(a.messageCount.sent).toBe(4);
+          expect(a.messageCount.sent).toBe(6);
           expect(b.messageCount.received).toBeGreaterThanOrEqual(3);
         });
 

@@ -150,7 +150,15 @@ describe('the byte capture of P2PNETWORK-WIRE.md', () => {
     expect(() => a.sendToNode(node, '')).toThrow(/empty message/);
     expect(() => a.sendToNode(node, new Uint8Array(0))).toThrow(/empty message/);
     expect(() => a.sendToNode(node, Uint8Array.from([1, 4, 2]))).toThrow(/0x04/);
+    expect(() => a.sendToNode(node, 'a\x04b')).toThrow(/0x04/);
     expect(a.messageCount.sent).toBe(0);
+  });
+
+  it('counts the size limit in UTF-8 bytes, not characters', async () => {
+    const a = await nodeA({ maxMessageSize: 30 });
+    const { node } = await dialA(a);
+    expect(() => a.sendToNode(node, '\u2713'.repeat(11))).toThrow(/33 bytes over the limit of 30/);
+    expect(a.sendToNode(node, '\u2713'.repeat(10))).toBe(true);
   });
 
   it('notices a closed socket at once', async () => {
