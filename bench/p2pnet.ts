@@ -352,10 +352,11 @@ async function measurePython(dir: string): Promise<Result & { version: string }>
   return { label: 'Python p2pnetwork', framing: 'eot', ...r, version };
 }
 
-function row(r: Result, base: number | undefined): string {
-  const ratio = base === undefined ? '' : `${r.rate / base >= 10 ? Math.round(r.rate / base) : (r.rate / base).toFixed(1)}×`;
+function row(r: Result, base: number): string {
+  const ratio = `${r.rate / base >= 10 ? Math.round(r.rate / base) : (r.rate / base).toFixed(1)}×`;
   const ms = (s: number[], p: number) => `${pct(s, p).toFixed(3)} ms`;
-  return `| ${r.label} | ${r.framing} | ${Math.round(r.rate).toLocaleString('en')} | ${ratio} | ${ms(r.idle, 50)} | ${ms(r.idle, 99)} | ${ms(r.loaded, 50)} | ${ms(r.loaded, 99)} |`;
+  const cpu = r.cpuPerMessage === undefined ? '—' : `${r.cpuPerMessage.toFixed(2)} µs`;
+  return `| ${r.label} | ${r.framing} | ${Math.round(r.rate).toLocaleString('en')} | ${ratio} | ${cpu} | ${ms(r.idle, 50)} | ${ms(r.idle, 99)} | ${ms(r.loaded, 50)} | ${ms(r.loaded, 99)} |`;
 }
 
 if (process.argv[2] === 'peer-b') {
@@ -378,7 +379,8 @@ if (process.argv[2] === 'peer-b') {
     console.log(`P2PNETWORK_PY is not set: Python p2pnetwork is NOT measured in this run; its figures (${PY_REFERENCE.rate.toLocaleString('en')} msg/s, ~${PY_REFERENCE.loadedP50} ms echo under load) are a reference from an earlier run.`);
   }
   const base = python?.rate ?? PY_REFERENCE.rate;
-  // FRAMINGS=eot THREADS=1 narrows a run while investigating; the results file wants the full one.
+  // FRAMINGS=eot THREADS=1 narrows a run while investigating; only a full run writes the results file.
+  const narrowed = process.env.FRAMINGS !== undefined || process.env.THREADS !== undefined;
   const framings = (process.env.FRAMINGS ?? 'eot,length').split(',') as Framing[];
   const placements = (process.env.THREADS ?? '0,1').split(',').map(Number);
   for (const framing of framings) {
@@ -390,21 +392,25 @@ if (process.argv[2] === 'peer-b') {
     }
   }
   const loadAfter = os.loadavg()[0];
+  if (narrowed) process.exit(0);
   const command = `${dir ? 'P2PNETWORK_PY=<checkout> ' : ''}node --import tsx --conditions=source bench/p2pnet.ts`;
   const md = [
     '# p2pnet: peerscope nodes vs Python p2pnetwork on loopback',
     '',
-    `100-byte JSON dicts between two nodes, each in its own process. Throughput: the median of ${RUNS} runs of ${N.toLocaleString('en')} messages (Python: ${PY_N.toLocaleString('en')}, after a warm-up). Echo: ${ECHOES.toLocaleString('en')} sequential request/echo round trips idle (Python: ${PY_ECHOES}) and ${LOADED_ECHOES} (Python: ${PY_LOADED_ECHOES}) under load, while A streams bulk messages to B on the same connection at a quarter of its measured rate.`,
-    `peerscope runs its connections on the node's own thread (threads 0) or in the node's worker pool (threads 1, the default).`,
+    `100-byte JSON dicts between two nodes, each in its own process. Throughput: the median of ${RUNS} runs of ${N.toLocaleString('en')} messages after one warm-up run (Python: ${PY_N.toLocaleString('en')}); the sender keeps at most ${WINDOW.toLocaleString('en')} messages unacknowledged (see below). CPU: user + system time of both processes, all threads, per message: what a busy machine does not inflate. Echo: ${ECHOES.toLocaleString('en')} sequential request/echo round trips idle after as many for warm-up (Python: ${PY_ECHOES}), and ${LOADED_ECHOES} (Python: ${PY_LOADED_ECHOES}) under load, while A streams bulk messages to B on the same connection at a quarter of its measured rate.`,
+    '',
+    `peerscope runs each node's connections on the node's own thread (threads 0) or in the node's worker pool (threads 1, the default): there a message crosses two threads more on each side.`,
     python
       ? `Python p2pnetwork (macsnoeren/python-p2p-network: ${python.version}) was measured in this same run: the ratio column divides by its throughput.`
-      : `**Python p2pnetwork was not measured in this run** (P2PNETWORK_PY unset): the ratio divides by ${PY_REFERENCE.rate.toLocaleString('en')} messages/s, a figure from an earlier run on this kind of machine.`,
-    `Node ${process.version}, ${process.platform}/${process.arch}, ${os.cpus().length} cores, load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after (other work shared the machine). Command: \`${command}\`.`,
+      : `**Python p2pnetwork was not measured in this run** (P2PNETWORK_PY unset): the ratio divides by ${PY_REFERENCE.rate.toLocaleString('en')} messages/s, a figure from an earlier run on this kind of machine, not from this one.`,
+    `Node ${process.version}, ${process.platform}/${process.arch}, ${os.cpus().length} cores; 1-minute load average ${loadBefore.toFixed(1)} when the run began (other work on the machine) and ${loadAfter.toFixed(1)} at its end (the benchmark included). Command: \`${command}\`.`,
     '',
-    '| nodes | framing | messages/s | vs p2pnetwork | echo p50 idle | echo p99 idle | echo p50 under load | echo p99 under load |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| nodes | framing | messages/s | vs p2pnetwork | CPU per message | echo p50 idle | echo p99 idle | echo p50 under load | echo p99 under load |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...(python ? [row(python, python.rate)] : []),
     ...rows.map((r) => row(r, base)),
+    '',
+    `Pacing: a p2pnet send never blocks (p2pnetwork's sendall does, which paces its sender), and a connection holding more than 8 MB unsent is cut as a flood, the engine's rule against peers that do not read. So node B acknowledges every ${ACK_EVERY.toLocaleString('en')} messages and node A keeps at most ${WINDOW.toLocaleString('en')} (5 MB) unacknowledged; without it, a receiver descheduled for a few hundred milliseconds on a busy machine has its connection cut mid-run.`,
     '',
   ].join('\n');
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'p2pnet.md');
