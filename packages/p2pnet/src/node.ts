@@ -142,7 +142,11 @@ export class Node {
     return this.dialler.connect(host, port, options.reconnect ?? false);
   }
 
-  /** Sends to one connection. Returns false if it is no longer connected. */
+  /**
+   * Sends to one connection. Returns false if it is no longer connected. It never blocks (p2pnetwork's
+   * sendall does): a sender must pace itself by what the peer answers, since a connection holding more
+   * than the engine's MAX_UNSENT_BYTES (8 MB) unsent is cut as 'flood', as a peer that does not read.
+   */
   sendToNode(node: NodeConnection, data: MessageData, options: SendOptions = {}): boolean {
     const conn = this.connections.get(node.connectionId);
     if (!conn?.outbox || conn.node !== node) return false;
