@@ -14,6 +14,12 @@ describe('framing errors', () => {
     expect(reasonOf(() => decodeAll(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n')))).toBe('bad-magic');
   });
 
+  it('bad magic says which network the peer speaks, and what to pass', () => {
+    const detail = (bytes: Uint8Array) => { try { decodeAll(bytes); } catch (e) { return (e as ProtocolError).detail ?? (e as Error).message; } };
+    expect(detail(frame('ping', ping, { magic: REGTEST.magicBytes }))).toMatch(/^peer speaks regtest; try --network regtest \(magic 0xdab5bffa, expected mainnet's 0xd9b4bef9\)$/);
+    expect(detail(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'))).toMatch(/^bad magic 0x20544547 \(expected mainnet's 0xd9b4bef9\)$/);
+  });
+
   it('bad checksum', () => {
     expect(reasonOf(() => decodeAll(frame('ping', ping, { checksum: hex('00000000') })))).toBe('bad-checksum');
     const big = new Uint8Array(200_000);

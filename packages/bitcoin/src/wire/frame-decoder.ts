@@ -3,6 +3,7 @@ import { readCommand } from './command.js';
 import { createHash, type Hash } from 'node:crypto';
 import { checksumOf, finishChecksum } from './hash.js';
 import { HEADER_SIZE, MAX_PAYLOAD } from './limits.js';
+import { networkByMagic } from './networks.js';
 
 /** One checked frame: its command and its payload (copied out of the input chunks, or see ALIAS_MIN). */
 export interface Frame {
@@ -147,7 +148,13 @@ export class FrameDecoder {
   private checkMagic(src: Uint8Array, o: number): void {
     const magic = (src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24)) >>> 0;
     if (magic !== this.magic) {
-      throw new ProtocolError('bad-magic', `bad magic 0x${hex4(magic)} (expected 0x${hex4(this.magic)})`);
+      // Most often the user named the wrong network: say which one the peer speaks.
+      const theirs = networkByMagic(magic);
+      const ours = networkByMagic(this.magic);
+      const expected = `expected ${ours ? `${ours.name}'s ` : ''}0x${hex4(this.magic)}`;
+      throw new ProtocolError('bad-magic', theirs
+        ? `peer speaks ${theirs.name}; try --network ${theirs.name} (magic 0x${hex4(magic)}, ${expected})`
+        : `bad magic 0x${hex4(magic)} (${expected})`);
     }
   }
 

@@ -3,3 +3,4 @@ export { reduceTotals, EMPTY_TOTALS, AddressTally, MAX_TALLIED_ADDRESSES, type T
 export { buildSnapshot, consensusHeight, type NetworkSnapshot, type SnapshotInput } from './snapshot.js';
 export { StatsCollector, KEEP_ENDED_PEERS, SESSION_EVENTS, type StatsState } from './collector.js';
 export { reduceStats, sampleOn, conflate, flattenBatches } from './pipeline.js';
+export { RunLedger, reduceOutcome, MAX_LEDGER_ADDRESSES, type AddressOutcome, type RunSummary } from './run-ledger.js';
