@@ -7,10 +7,14 @@ import { formatAddress } from './address.js';
 export const MAX_QUEUED_MESSAGES = 10_000;
 
 /**
- * Bytes we may have queued for a peer that does not read (answers to its pings, say). Past this the
- * peer is failed as a flood rather than letting our write buffer grow without bound.
+ * Bytes we may have queued for a peer that does not read (answers to its pings, say), beyond the message
+ * being written: a single message may be larger (p2pnet allows 16 MiB). Past this, a peer that takes
+ * none of it for the stall time (the `stallMs` timeout) is failed as a flood rather than letting our
+ * write buffer grow without bound; one that reads slowly may go on, up to MAX_UNSENT_HARD_BYTES.
  */
 export const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+/** Queued for one peer beyond the message being written, reading or not: past this it is a flood at once. */
+export const MAX_UNSENT_HARD_BYTES = 64 * 1024 * 1024;
 
 /** How long a closing connection may take to flush its last bytes. */
 export const FLUSH_MS = 1_000;
@@ -36,6 +40,10 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     this.socket.uncork();
   };
   private ended = false;
+  /** Bytes the kernel has taken (written minus still queued), and when that last grew. */
+  private drained = 0;
+  private drainedAt = performance.now();
+  private sendTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,
@@ -73,13 +81,53 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
       this.socket.cork();
       process.nextTick(this.uncork);
     }
+    const before = this.socket.writableLength;
     this.socket.write(bytes);
-    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
-      this.end({ reason: 'flood', detail: `peer is not reading: over ${MAX_UNSENT_BYTES} bytes unsent` });
-      return;
-    }
+    if (before > MAX_UNSENT_BYTES && this.sendStalled(before)) return;
     if (command !== undefined) this.report({ type: 'message', dir: 'out', command, bytes: bytes.length, count: 1 });
   }
+
+  /**
+   * More than MAX_UNSENT_BYTES were queued before this write. A flood if over the hard cap, or if the
+   * peer took nothing for the stall time; otherwise a timer keeps watching while the backlog lasts.
+   */
+  private sendStalled(queued: number): boolean {
+    const idle = this.noteDrain();
+    if (queued > MAX_UNSENT_HARD_BYTES) {
+      this.end({ reason: 'flood', detail: `peer is not reading fast enough: over ${MAX_UNSENT_HARD_BYTES} bytes unsent` });
+      return true;
+    }
+    if (idle >= this.stallMs) {
+      this.end({ reason: 'flood', detail: `peer is not reading: ${queued} bytes unsent, none taken for ${Math.round(idle)} ms` });
+      return true;
+    }
+    this.sendTimer ??= setTimeout(this.checkSend, this.stallMs - idle);
+    return false;
+  }
+
+  /** Updates the drain progress; returns ms since the peer last took bytes. */
+  private noteDrain(): number {
+    // What the kernel took: bytes handed to libuv minus those it still queues (node's own counters; a
+    // big write is one chunk in writableLength until all of it is taken, so that alone shows no progress).
+    const internals = this.socket as net.Socket & { _bytesDispatched?: number; _handle?: { writeQueueSize?: number } | null };
+    const drained = internals._bytesDispatched !== undefined
+      ? internals._bytesDispatched - (internals._handle?.writeQueueSize ?? 0)
+      : this.socket.bytesWritten - this.socket.writableLength;
+    const now = performance.now();
+    if (drained > this.drained || this.socket.writableLength === 0) {
+      this.drained = drained;
+      this.drainedAt = now;
+    }
+    return now - this.drainedAt;
+  }
+
+  private readonly checkSend = (): void => {
+    this.sendTimer = undefined;
+    if (this.ended) return;
+    const queued = this.socket.writableLength;
+    if (queued > MAX_UNSENT_BYTES) this.sendStalled(queued);
+    else this.noteDrain();
+  };
 
   onMessage(handler: ((message: Msg) => void) | null): void {
     this.handler = handler;
@@ -94,6 +142,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   close(): void {
     this.ended = true;
     clearTimeout(this.stallTimer);
+    clearTimeout(this.sendTimer);
     const socket = this.socket;
     if (socket.destroyed) return;
     socket.removeAllListeners('data');

@@ -4,7 +4,17 @@ import type { Verdict } from './protocol.js';
 /** A connection as admission sees it. */
 export interface Claimant {
   readonly direction: Direction;
+  /** The remote host (an accepted connection's source address, or the host we dialled). */
+  readonly host: string;
+  /** The port we dialled (outbound), or the listening port the remote claimed in its handshake (inbound). */
+  readonly port: number;
   stop(): void;
+}
+
+/** Loopback spelled differently is the same host. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '::ffff:127.0.0.1']);
+function sameHost(a: string, b: string): boolean {
+  return a === b || (LOOPBACK.has(a) && LOOPBACK.has(b));
 }
 
 /**
@@ -23,12 +33,12 @@ export class Admission {
     private readonly lookup: (connId: string) => Claimant | undefined,
   ) {}
 
-  decide(connId: string, direction: Direction, remoteId: string): Verdict {
+  decide(connId: string, claimant: Omit<Claimant, 'stop'>, remoteId: string): Verdict {
     if (remoteId === this.ownId) return 'self-connection';
     const holderId = this.claimed.get(remoteId);
     const holder = holderId !== undefined && holderId !== connId ? this.lookup(holderId) : undefined;
     if (holder) {
-      if (!this.winsTieBreak(direction, holder.direction, remoteId)) return 'duplicate';
+      if (!this.winsTieBreak(claimant, holder, remoteId)) return 'duplicate';
       this.superseded.add(holderId!);
       holder.stop();
     }
@@ -49,9 +59,15 @@ export class Admission {
    * answer on both ends, whatever the timing). Two connections in the same direction are a plain
    * duplicate: the newer one is refused.
    */
-  private winsTieBreak(direction: Direction, holderDirection: Direction, remoteId: string): boolean {
-    if (direction === holderDirection) return false;
+  private winsTieBreak(claimant: Omit<Claimant, 'stop'>, holder: Claimant, remoteId: string): boolean {
+    if (claimant.direction === holder.direction) return false;
     const dialledBySmaller: Direction = this.ownId < remoteId ? 'outbound' : 'inbound';
-    return direction === dialledBySmaller;
+    if (claimant.direction !== dialledBySmaller) return false;
+    // Anyone can claim any id. A connection we dialled reached the address we chose; an inbound one
+    // claiming that node's id replaces it only if it could be that node dialling us at the same time:
+    // from the host we dialled, naming as its listening port the port we dialled. A stranger claiming
+    // the id of a node we dialled must not take its traffic (issue 9, defect 6).
+    if (claimant.direction === 'inbound') return sameHost(claimant.host, holder.host) && claimant.port === holder.port;
+    return true;
   }
 }

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import compressjs from 'compressjs';
 import lzma from 'lzma-native';
-import { LZMA_DECODER_MEMLIMIT, LZMA_MAX_RATIO, LZMA_MIN_SLICE, LZMA_MAX_SLICE } from './limits.js';
+import { LZMA_DECODER_MEMLIMIT, LZMA_MAX_RATIO, LZMA_MIN_SLICE, LZMA_MAX_SLICE, MAX_EXPANSION_FLOOR, MAX_EXPANSION_RATIO } from './limits.js';
 
 /** The compressions p2pnetwork 1.2 knows; the name is also the suffix appended before base64. */
 export type Compression = 'zlib' | 'bzip2' | 'lzma';
@@ -19,8 +19,22 @@ export class CompressionError extends Error {
 }
 
 const ascii = (s: string) => Buffer.from(s, 'ascii');
-const tooLarge = (method: Compression, maxSize: number) =>
-  new CompressionError(`${method}: decompresses to more than the limit of ${maxSize} bytes (decoding stopped there)`, 'oversize');
+const tooLarge = (method: Compression, maxSize: number, inputSize?: number) =>
+  new CompressionError(
+    inputSize === undefined
+      ? `${method}: decompresses to more than the limit of ${maxSize} bytes (decoding stopped there)`
+      : `${method}: ${inputSize} bytes expand past ${maxSize} bytes, over ${MAX_EXPANSION_RATIO}x (a compression bomb; decoding stopped there)`,
+    'oversize',
+  );
+
+/**
+ * The most a packet of `inputSize` compressed bytes may expand to: `maxSize`, and no more than
+ * MAX_EXPANSION_RATIO times its size once past MAX_EXPANSION_FLOOR (see limits.ts).
+ */
+export function expansionLimit(inputSize: number, maxSize: number): { limit: number; ratioBound: boolean } {
+  const byRatio = Math.max(MAX_EXPANSION_FLOOR, inputSize * MAX_EXPANSION_RATIO);
+  return byRatio < maxSize ? { limit: byRatio, ratioBound: true } : { limit: maxSize, ratioBound: false };
+}
 
 /**
  * compress(payload) + suffix, as p2pnetwork's compress() before base64. zlib level 6 and bzip2 level 9
@@ -49,10 +63,21 @@ export function compress(payload: Uint8Array, method: Compression): Uint8Array |
 export function decompress(data: Uint8Array, maxSize: number): Uint8Array | Promise<Uint8Array> {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const ends = (s: string) => buf.length >= s.length && buf.subarray(buf.length - s.length).toString('latin1') === s;
-  if (ends('zlib')) return inflate(buf.subarray(0, -4), maxSize);
-  if (ends('bzip2')) return bunzip(buf.subarray(0, -5), maxSize);
-  if (ends('lzma')) return unxz(buf.subarray(0, -4), maxSize);
-  return buf;
+  const decode = ends('zlib') ? inflate : ends('bzip2') ? bunzip : ends('lzma') ? unxz : undefined;
+  if (!decode) return buf;
+  const input = buf.subarray(0, decode === bunzip ? -5 : -4);
+  const { limit, ratioBound } = expansionLimit(input.length, maxSize);
+  const method: Compression = decode === inflate ? 'zlib' : decode === bunzip ? 'bzip2' : 'lzma';
+  const bomb = (err: unknown) => {
+    if (ratioBound && err instanceof CompressionError && err.reason === 'oversize') throw tooLarge(method, limit, input.length);
+    throw err;
+  };
+  try {
+    const out = decode(input, limit);
+    return out instanceof Promise ? out.catch(bomb) : out;
+  } catch (err) {
+    return bomb(err);
+  }
 }
 
 function inflate(input: Buffer, maxSize: number): Uint8Array {

@@ -19,12 +19,26 @@ export interface Conn {
   node?: NodeConnection;
   outbox?: Outbox;
   handle?: PeerHandle;
+  /** Set once the node admitted it (its handshake then finishes). */
+  admitted?: boolean;
+  /** When it last delivered a message (or was admitted): idle connections may be evicted. */
+  lastActiveAt?: number;
+  /** Why the node closed it before its handshake ended, reported instead of 'stopped'. */
+  refusal?: { reason: FailureReason; detail: string };
+}
+
+/** The node's answer to an admit question. */
+export interface AdmitAnswer {
+  verdict: Verdict;
+  detail?: string;
 }
 
 /** What a node hears from its connections. */
 export interface ConnectionsOwner {
+  /** A connection our listener just accepted: a reason to close it at once, or undefined. */
+  accepted(conn: Conn): { reason: FailureReason; detail: string } | undefined;
   /** A handshake asks whether to keep the connection. */
-  admit(conn: Conn, remote: AdmitRequest): Verdict;
+  admit(conn: Conn, remote: AdmitRequest): AdmitAnswer;
   /** Handshake done: the application's view of the connection. */
   nodeFor(conn: Conn & { remote: AdmitRequest }): NodeConnection;
   /** Handshake done, and the connection can send. */
@@ -66,6 +80,7 @@ export class Connections {
   ) {}
 
   /** Listens for inbound connections; resolves with the port bound. */
+  /** `maxConnections` here counts every accepted socket, handshaking or not (the node's own limit is on admitted ones). */
   async listen(host: string, port: number, maxConnections: number, config: P2pConfig): Promise<number> {
     this.listener = await this.executor().listen({
       id: `${this.tag}:in`, host, port, protocol: protocolModule, config, timeouts: this.timeouts, maxConnections,
@@ -83,6 +98,11 @@ export class Connections {
 
   get(id: string): Conn | undefined {
     return this.conns.get(id);
+  }
+
+  /** Every connection from its first event to its last. */
+  all(): IterableIterator<Conn> {
+    return this.conns.values();
   }
 
   /** The connections past their handshake, as the application sees them. */
@@ -139,6 +159,11 @@ export class Connections {
       if (!e.peer.startsWith(this.acceptedPrefix)) return;
       conn = { id: e.peer, direction: 'inbound', ...remoteAddress(e.address) };
       this.conns.set(e.peer, conn);
+      const refusal = e.type === 'state' && e.state === 'failed' ? undefined : this.owner.accepted(conn);
+      if (refusal) {
+        conn.refusal = refusal;
+        void this.stop(conn);
+      }
     }
     switch (e.type) {
       case 'app':
@@ -147,7 +172,8 @@ export class Connections {
         if (e.state === 'ready') return this.onReady(conn);
         if (e.state === 'failed' || e.state === 'closed') {
           this.conns.delete(conn.id);
-          this.owner.ended(conn, e.reason ?? 'stopped', e.detail);
+          const refused = conn.refusal && (e.reason ?? 'stopped') === 'stopped' ? conn.refusal : undefined;
+          this.owner.ended(conn, refused?.reason ?? e.reason ?? 'stopped', refused?.detail ?? e.detail);
         }
         return;
       default:
@@ -158,10 +184,18 @@ export class Connections {
   private onApp(conn: Conn, name: string, data: unknown): void {
     if (name === 'admit') {
       conn.remote = data as AdmitRequest;
-      return this.command(conn, { type: 'admit', verdict: this.owner.admit(conn, conn.remote) });
+      const answer = this.owner.admit(conn, conn.remote);
+      if (answer.verdict === 'admit') {
+        conn.admitted = true;
+        conn.lastActiveAt = Date.now();
+      }
+      return this.command(conn, { type: 'admit', ...answer });
     }
     if (!isReady(conn)) return;
-    if (name === 'messages') this.owner.messages(conn, data as Payload[]);
+    if (name === 'messages') {
+      conn.lastActiveAt = Date.now();
+      this.owner.messages(conn, data as Payload[]);
+    }
     else if (name === 'decode-error') this.owner.decodeError(conn, data as DecodeError);
   }
 

@@ -29,3 +29,32 @@ export const LZMA_MAX_RATIO = 8_000;
  */
 export const LZMA_MIN_SLICE = 512;
 export const LZMA_MAX_SLICE = 64 * 1024;
+
+/**
+ * A compressed packet may expand to MAX_EXPANSION_FLOOR bytes whatever its size, and beyond that to at
+ * most MAX_EXPANSION_RATIO times its compressed size; more is refused as a bomb ('oversize') as soon as
+ * decoding passes it. bzip2 decodes synchronously at ~75 MB/s, so an 86-byte packet that expands to
+ * 15 MiB held the thread for 0.2 s: with the ratio, a packet costs decoding time in proportion to its
+ * size on the wire. Real JSON compresses 5-20x; data this compressible (long runs of one byte) is the
+ * bomb's signature. p2pnetwork has no bound at all.
+ */
+export const MAX_EXPANSION_FLOOR = 1024 * 1024;
+export const MAX_EXPANSION_RATIO = 100;
+/**
+ * Compressed packets received but not yet decoded (they are decoded one at a time, in order): more than
+ * this many bytes waiting, or this many packets, fails the connection as a flood.
+ */
+export const MAX_DECODE_BACKLOG_BYTES = 32 * 1024 * 1024;
+export const MAX_DECODE_BACKLOG_PACKETS = 10_000;
+
+/**
+ * An accepted connection must finish the id exchange (one short text each way) within this long; the
+ * engine's default (20 s) let silent sockets hold slots. Overridden by the node's `timeouts.handshakeMs`.
+ */
+export const DEFAULT_P2P_HANDSHAKE_MS = 5_000;
+/** Accepted connections still in their handshake, at once: slots of their own, beside maxConnections. */
+export const DEFAULT_MAX_PENDING_HANDSHAKES = 32;
+/** Of those, from one address (a loopback mesh dialling one node at once stays well below). */
+export const DEFAULT_MAX_PENDING_PER_ADDRESS = 16;
+/** At maxConnections, an inbound connection idle this long gives its slot to a new one. */
+export const DEFAULT_EVICT_IDLE_MS = 30_000;

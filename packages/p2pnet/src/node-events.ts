@@ -17,8 +17,12 @@ export type NodeEvent =
   | { type: 'connect-failed'; host: string; port: number; reason: FailureReason; detail?: string }
   | { type: 'reconnecting'; host: string; port: number; attempt: number; delayMs: number }
   | { type: 'inbound-refused'; host: string; port: number; reason: FailureReason; detail?: string }
-  /** A packet dropped (received: 'oversize' or 'malformed', e.g. a decompression bomb), or a send that failed. */
-  | { type: 'message-error'; node: NodeConnection; error: string; reason?: 'oversize' | 'malformed' }
+  /**
+   * A packet dropped (received: 'oversize' or 'malformed', e.g. a decompression bomb), or a send that
+   * failed. `message` is the same text as `error` (as on 'error' events, whose `error` is an object and
+   * left out of JSON output: a JSON line of either carries the text in `message`).
+   */
+  | { type: 'message-error'; node: NodeConnection; error: string; message: string; reason?: 'oversize' | 'malformed' }
   /**
    * A hook method (`hook`: its name, e.g. 'nodeMessage') or a subscriber of events$ (`hook`:
    * 'subscriber:<event type>') threw. The connection goes on; messageCount.errors counts it.

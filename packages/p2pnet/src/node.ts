@@ -3,15 +3,15 @@ import type { FailureReason, PeerTimeouts } from '@peerscope/engine';
 import type { Framing } from './codec.js';
 import type { Compression } from './compression.js';
 import { Admission } from './admission.js';
-import { Connections, type Conn, type ConnectionsOwner, type ExecutorChoice } from './connections.js';
+import { Connections, type AdmitAnswer, type Conn, type ConnectionsOwner, type ExecutorChoice } from './connections.js';
 import { ConnectError, DEFAULT_RECONNECT, Dialler, type ReconnectPolicy } from './dialler.js';
 import { EventHub } from './event-hub.js';
 import { defaultNodeId } from './id.js';
-import { DEFAULT_HANDSHAKE_SETTLE_MS, DEFAULT_MAX_MESSAGE_SIZE } from './limits.js';
+import { DEFAULT_EVICT_IDLE_MS, DEFAULT_HANDSHAKE_SETTLE_MS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_PENDING_PER_ADDRESS, DEFAULT_P2P_HANDSHAKE_MS } from './limits.js';
 import { messageValue, outgoingPacket, type MessageData, type Payload } from './message.js';
 import { NodeConnection } from './node-connection.js';
 import type { NodeEvent, NodeEventOf, NodeEventType } from './node-events.js';
-import type { AdmitRequest, DecodeError, P2pConfig, Verdict } from './protocol.js';
+import type { AdmitRequest, DecodeError, P2pConfig } from './protocol.js';
 
 export { ConnectError, type ReconnectPolicy };
 
@@ -21,8 +21,28 @@ export interface NodeOptions extends ExecutorChoice {
   port: number;
   /** Default: hex SHA-512 of host + port + a random number, as p2pnetwork makes it. */
   id?: string;
-  /** Inbound connections allowed at once; 0 = unlimited (p2pnetwork 1.2 counts inbound only). */
+  /**
+   * Inbound connections allowed at once, counted once admitted (past the id exchange); 0 = unlimited
+   * (p2pnetwork 1.2 counts inbound only). Connections still in their handshake have slots of their own
+   * (maxPendingHandshakes) and a short handshake timeout, so silent sockets cannot lock peers out.
+   */
   maxConnections?: number;
+  /** Accepted connections still in their handshake, at once (default DEFAULT_MAX_PENDING_HANDSHAKES). */
+  maxPendingHandshakes?: number;
+  /** Of those, from one address (default DEFAULT_MAX_PENDING_PER_ADDRESS). */
+  maxPendingPerAddress?: number;
+  /** Admitted inbound connections from one address; 0 = unlimited (the default: loopback meshes share one). */
+  maxConnectionsPerAddress?: number;
+  /**
+   * An inbound connection that delivered nothing for this long is closed ('timeout-idle'); 0 = never
+   * (the default: p2pnetwork has no keepalive, an idle connection is normal there).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * When maxConnections is reached, a new node takes the slot of the inbound connection idle the longest,
+   * if it has been idle at least this long (default DEFAULT_EVICT_IDLE_MS; 0 = never evict).
+   */
+  evictIdleMs?: number;
   /** 'eot' (default) talks to p2pnetwork; 'length' only to peerscope nodes that chose it too. */
   framing?: Framing;
   maxMessageSize?: number;
@@ -60,7 +80,8 @@ export class Node {
   readonly events$: Observable<NodeEvent>;
 
   private listenPort: number;
-  private readonly options: Required<Pick<NodeOptions, 'maxConnections' | 'framing' | 'maxMessageSize' | 'settleMs'>>;
+  private readonly options: Required<Pick<NodeOptions, 'maxConnections' | 'framing' | 'maxMessageSize' | 'settleMs' | 'maxPendingHandshakes' | 'maxPendingPerAddress' | 'maxConnectionsPerAddress' | 'idleTimeoutMs' | 'evictIdleMs'>>;
+  private idleTimer?: NodeJS.Timeout;
   private readonly hub = new EventHub(this.messageCount);
   private readonly admission: Admission;
   private readonly connections: Connections;
@@ -78,12 +99,17 @@ export class Node {
       framing: nodeOptions.framing ?? 'eot',
       maxMessageSize: nodeOptions.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       settleMs: nodeOptions.settleMs ?? DEFAULT_HANDSHAKE_SETTLE_MS,
+      maxPendingHandshakes: nodeOptions.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES,
+      maxPendingPerAddress: nodeOptions.maxPendingPerAddress ?? DEFAULT_MAX_PENDING_PER_ADDRESS,
+      maxConnectionsPerAddress: nodeOptions.maxConnectionsPerAddress ?? 0,
+      idleTimeoutMs: nodeOptions.idleTimeoutMs ?? 0,
+      evictIdleMs: nodeOptions.evictIdleMs ?? DEFAULT_EVICT_IDLE_MS,
     };
     this.events$ = this.hub.events$;
-    this.connections = new Connections(nodeOptions, nodeOptions.timeouts, this.connectionsOwner());
+    this.connections = new Connections(nodeOptions, { handshakeMs: DEFAULT_P2P_HANDSHAKE_MS, ...nodeOptions.timeouts }, this.connectionsOwner());
     this.admission = new Admission(this.id, (connId) => {
       const conn = this.connections.get(connId);
-      return conn && { direction: conn.direction, stop: () => void this.connections.stop(conn) };
+      return conn && { ...claimOf(conn), stop: () => void this.connections.stop(conn) };
     });
     this.dialler = new Dialler({ ...DEFAULT_RECONNECT, ...nodeOptions.reconnect }, {
       dial: (host, port) => this.connections.dial(host, port, this.config()),
@@ -120,8 +146,15 @@ export class Node {
 
   /** Listens for inbound connections. */
   start(): Promise<void> {
-    this.started ??= this.connections.listen(this.host, this.nodeOptions.port, this.options.maxConnections, this.config()).then((port) => {
+    // The listener's own cap counts handshaking sockets too: room for the admitted ones and the handshakes.
+    const { maxConnections, maxPendingHandshakes, idleTimeoutMs } = this.options;
+    const sockets = maxConnections > 0 ? maxConnections + maxPendingHandshakes : 0;
+    this.started ??= this.connections.listen(this.host, this.nodeOptions.port, sockets, this.config()).then((port) => {
       this.listenPort = port;
+      if (idleTimeoutMs > 0) {
+        this.idleTimer = setInterval(() => this.closeIdle(), Math.max(10, Math.floor(idleTimeoutMs / 4)));
+        this.idleTimer.unref();
+      }
     });
     return this.started;
   }
@@ -185,6 +218,7 @@ export class Node {
     this.stopping ??= (async () => {
       this.hub.hook('nodeRequestToStop', () => this.nodeRequestToStop(), { type: 'node-request-to-stop' });
       this.dialler.forgetAll();
+      clearInterval(this.idleTimer);
       await this.started?.catch(() => {});
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.connections.close(), new Promise((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
@@ -224,7 +258,14 @@ export class Node {
   /** How the node reacts to its connections' lives: admission, hooks, counters, dial outcomes. */
   private connectionsOwner(): ConnectionsOwner {
     return {
-      admit: (conn: Conn, remote: AdmitRequest): Verdict => this.admission.decide(conn.id, conn.direction, remote.id),
+      accepted: (conn: Conn) => this.accepted(conn),
+      admit: (conn: Conn, remote: AdmitRequest): AdmitAnswer => {
+        if (conn.direction === 'inbound' && remote.id !== this.id) {
+          const full = this.inboundFull(conn);
+          if (full) return { verdict: 'flood', detail: full };
+        }
+        return { verdict: this.admission.decide(conn.id, claimOf(conn), remote.id) };
+      },
       nodeFor: (conn) => new NodeConnection(conn.remote.id, conn.host, conn.direction === 'inbound' ? conn.remote.port : conn.port, conn.direction, conn.id, (n, d, c) => {
         if (!this.sendToNode(n, d, { compression: c })) throw new Error(`${n} is not connected`);
       }),
@@ -249,14 +290,70 @@ export class Node {
       },
       decodeError: ({ node }: ReadyConn, { message, reason }: DecodeError) => {
         this.messageCount.errors++;
-        this.hub.emit({ type: 'message-error', node, error: message, reason });
+        this.hub.emit({ type: 'message-error', node, error: message, message, reason });
       },
       sendFailed: ({ node }: ReadyConn, err: unknown) => {
         this.messageCount.errors++;
-        this.hub.emit({ type: 'message-error', node, error: String((err as Error)?.message ?? err) });
+        const message = String((err as Error)?.message ?? err);
+        this.hub.emit({ type: 'message-error', node, error: message, message });
       },
       ended: (conn: Conn, reason: FailureReason, detail?: string) => this.ended(conn, reason, detail),
     };
+  }
+
+  /** A socket our listener accepted: too many handshakes at once, overall or from its address? */
+  private accepted(conn: Conn): { reason: FailureReason; detail: string } | undefined {
+    const { maxPendingHandshakes, maxPendingPerAddress } = this.options;
+    let pending = 0;
+    let fromHost = 0;
+    for (const c of this.connections.all()) {
+      if (c === conn || c.direction !== 'inbound' || c.admitted || c.refusal) continue;
+      pending++;
+      if (c.host === conn.host) fromHost++;
+    }
+    if (maxPendingPerAddress > 0 && fromHost >= maxPendingPerAddress) {
+      return { reason: 'flood', detail: `more than ${maxPendingPerAddress} handshakes at once from ${conn.host}` };
+    }
+    if (this.options.maxConnections === 0 && maxPendingHandshakes > 0 && pending >= maxPendingHandshakes) {
+      return { reason: 'flood', detail: `more than ${maxPendingHandshakes} handshakes at once` };
+    }
+    return undefined;
+  }
+
+  /**
+   * Why an inbound connection cannot be admitted now, or undefined. At maxConnections the inbound
+   * connection idle the longest gives up its slot if it has been idle evictIdleMs.
+   */
+  private inboundFull(conn: Conn): string | undefined {
+    const { maxConnections, maxConnectionsPerAddress, evictIdleMs } = this.options;
+    let admitted = 0;
+    let fromHost = 0;
+    let idlest: Conn | undefined;
+    for (const c of this.connections.all()) {
+      if (c === conn || c.direction !== 'inbound' || !c.admitted || c.refusal) continue;
+      admitted++;
+      if (c.host === conn.host) fromHost++;
+      if (!idlest || (c.lastActiveAt ?? 0) < (idlest.lastActiveAt ?? 0)) idlest = c;
+    }
+    if (maxConnectionsPerAddress > 0 && fromHost >= maxConnectionsPerAddress) return `maxConnectionsPerAddress (${maxConnectionsPerAddress}) reached for ${conn.host}`;
+    if (maxConnections === 0 || admitted < maxConnections) return undefined;
+    if (idlest && evictIdleMs > 0 && Date.now() - (idlest.lastActiveAt ?? 0) >= evictIdleMs) {
+      idlest.refusal = { reason: 'evicted', detail: `idle for ${Date.now() - (idlest.lastActiveAt ?? 0)} ms; its slot went to a new connection (maxConnections ${maxConnections})` };
+      void this.connections.stop(idlest);
+      return undefined;
+    }
+    return `maxConnections (${maxConnections}) reached`;
+  }
+
+  private closeIdle(): void {
+    const now = Date.now();
+    for (const c of this.connections.all()) {
+      if (c.direction !== 'inbound' || !c.admitted || c.refusal) continue;
+      const idle = now - (c.lastActiveAt ?? now);
+      if (idle < this.options.idleTimeoutMs) continue;
+      c.refusal = { reason: 'timeout-idle', detail: `nothing received for ${idle} ms` };
+      void this.connections.stop(c);
+    }
   }
 
   private ended(conn: Conn, reason: FailureReason, detail?: string): void {
@@ -275,4 +372,9 @@ export class Node {
     }
     if (conn.direction === 'outbound') this.dialler.ended(conn.id, reason, detail, this.stopping !== undefined);
   }
+}
+
+/** A connection's claim as admission weighs it (see Admission.winsTieBreak). */
+function claimOf(conn: Conn): { direction: Conn['direction']; host: string; port: number } {
+  return { direction: conn.direction, host: conn.host, port: conn.direction === 'inbound' ? (conn.remote?.port ?? conn.port) : conn.port };
 }

@@ -65,14 +65,20 @@ export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number>
     const { text, json } = added(value, store);
     say(text, json);
   };
+  // A signal ends a sum in progress too: the round is left to its timer, the node stops.
+  let stopped = false;
+  void io.stopSignal.then(() => (stopped = true));
   const sum = async () => {
-    const r = await app.requestSum({ hops: o.hops, timeoutMs: o.timeoutMs });
-    say(formatSum(r), sumJson(r));
+    const r = await Promise.race([app.requestSum({ hops: o.hops, timeoutMs: o.timeoutMs }), io.stopSignal.then(() => undefined)]);
+    if (r) say(formatSum(r), sumJson(r));
   };
 
   try {
-    for (const v of toAdd) await add(v);
-    if (o.sum) await sum();
+    for (const v of toAdd) {
+      if (stopped) return 0;
+      await add(v);
+    }
+    if (o.sum && !stopped) await sum();
     if ((toAdd.length > 0 || o.sum) && !o.serve) return 0;
     if (o.serve) {
       await io.stopSignal;

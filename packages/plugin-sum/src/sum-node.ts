@@ -29,7 +29,30 @@ export interface SumOptions {
 }
 
 const HOP_MARGIN_MS = 150;
-const SEEN_LIMIT = 10_000;
+
+/**
+ * Limits on what a peer can make a node hold. Request ids are ours (a UUID, 36 characters) or a
+ * p2pnetwork node's: anything longer than MAX_RID_LENGTH, or not printable ASCII, is not a request.
+ * The seen-set (ids already answered, so a flood reaching us twice is answered once) is bounded by
+ * count and by bytes; the rounds a node forwards for others are bounded per parent connection and in
+ * all, since each holds a timer and a map until its budget runs out.
+ */
+export const SUM_LIMITS = {
+  maxRidLength: 128,
+  seenMaxIds: 10_000,
+  seenMaxBytes: 1024 * 1024,
+  /** setTimeout fires after 1 ms for anything above 2^31-1 ms. */
+  maxBudgetMs: 2 ** 31 - 1,
+  maxHops: 255,
+  /** Rounds forwarded for one neighbour at once; more get an empty answer at once. */
+  maxRoundsPerPeer: 100,
+  /** Rounds forwarded for all neighbours at once. */
+  maxRounds: 2_000,
+  /** Entries taken from one reply (results and missing), and longest node id kept. */
+  maxReplyEntries: 10_000,
+  maxNodeIdLength: 1024,
+} as const;
+const RID = /^[\x21-\x7e]+$/;
 
 // Wire messages (JSON dicts, so a p2pnetwork node sees plain dicts). Numbers travel as decimal strings:
 // JSON numbers lose precision past 2^53.
@@ -47,6 +70,7 @@ interface SumReply {
 }
 
 interface Round {
+  /** Unset for our own requests (the asker's rounds). */
   parent?: NodeConnection;
   pending: Map<string, string>;
   results: Map<string, NodeTotal>;
@@ -63,7 +87,11 @@ interface Round {
  */
 export class SumNode {
   private readonly rounds = new Map<string, Round>();
+  /** Request ids already seen, oldest first, with the bytes they take (ids are ASCII: one byte a char). */
   private readonly seen = new Set<string>();
+  private seenBytes = 0;
+  /** Forwarded rounds held open per parent connection. */
+  private readonly openFor = new Map<string, number>();
   private readonly known = new Set<string>();
   private readonly subs: Subscription[] = [];
 
@@ -82,7 +110,7 @@ export class SumNode {
   /** Asks the network for its sum. Never rejects: nodes that do not answer are listed. */
   requestSum(options: SumOptions = {}): Promise<SumResult> {
     const rid = randomUUID();
-    const budget = options.timeoutMs ?? 5_000;
+    const budget = Math.min(SUM_LIMITS.maxBudgetMs, Math.max(0, options.timeoutMs ?? 5_000));
     return new Promise((resolve) => {
       const round = this.begin(rid, undefined, options.hops ?? 64, budget);
       const finish = (r: Round) => {
@@ -112,6 +140,7 @@ export class SumNode {
     const round: Round = { parent, pending: new Map(), results: new Map(), missing: new Set() };
     round.results.set(this.node.id, { subtotal: this.store.subtotal, count: this.store.count });
     this.rounds.set(rid, round);
+    if (parent) this.openFor.set(parent.connectionId, (this.openFor.get(parent.connectionId) ?? 0) + 1);
     const childBudget = budget - HOP_MARGIN_MS;
     if (hops > 1 && childBudget > 0) {
       const request: SumRequest = { type: 'sum-request', rid, hops: hops - 1, budget_ms: childBudget };
@@ -131,31 +160,46 @@ export class SumNode {
   private onMessage(from: NodeConnection, data: unknown): void {
     if (!data || typeof data !== 'object') return;
     const msg = data as { type?: unknown; rid?: unknown; hops?: unknown; budget_ms?: unknown; results?: unknown; missing?: unknown };
-    if (msg.type === 'sum-request' && typeof msg.rid === 'string') {
-      if (this.seen.has(msg.rid)) {
+    if (typeof msg.rid !== 'string' || msg.rid.length > SUM_LIMITS.maxRidLength || !RID.test(msg.rid)) return;
+    if (msg.type === 'sum-request') {
+      // A round still open (ours above all: the asker's round must never be taken over) or an id seen
+      // before: answer empty so the sender does not wait for us.
+      const busy = this.rounds.size >= SUM_LIMITS.maxRounds || (this.openFor.get(from.connectionId) ?? 0) >= SUM_LIMITS.maxRoundsPerPeer;
+      if (this.rounds.has(msg.rid) || this.seen.has(msg.rid) || busy) {
         this.node.sendToNode(from, { type: 'sum-reply', rid: msg.rid, results: [], missing: [] });
         return;
       }
-      const round = this.begin(msg.rid, from, Number(msg.hops) || 1, Math.max(0, Number(msg.budget_ms) || 0));
+      const hops = Math.min(SUM_LIMITS.maxHops, Math.max(1, Math.floor(Number(msg.hops)) || 1));
+      const budget = Math.min(SUM_LIMITS.maxBudgetMs, Math.max(0, Math.floor(Number(msg.budget_ms)) || 0));
+      const round = this.begin(msg.rid, from, hops, budget);
       if (round.pending.size === 0) this.finish(msg.rid, round);
-    } else if (msg.type === 'sum-reply' && typeof msg.rid === 'string') {
+    } else if (msg.type === 'sum-reply') {
       const round = this.rounds.get(msg.rid);
       if (!round || !round.pending.delete(from.connectionId)) return;
-      for (const entry of Array.isArray(msg.results) ? (msg.results as unknown[]) : []) {
+      const entries = (v: unknown) => (Array.isArray(v) ? (v as unknown[]).slice(0, SUM_LIMITS.maxReplyEntries) : []);
+      const nodeId = (id: unknown): id is string => typeof id === 'string' && id.length > 0 && id.length <= SUM_LIMITS.maxNodeIdLength;
+      for (const entry of entries(msg.results)) {
         const [id, subtotal, count] = Array.isArray(entry) ? entry : [];
         try {
-          if (typeof id === 'string' && !round.results.has(id)) round.results.set(id, { subtotal: BigInt(subtotal), count: Number(count) });
+          if (nodeId(id) && !round.results.has(id) && (typeof subtotal === 'string' || typeof subtotal === 'number')) {
+            round.results.set(id, { subtotal: BigInt(subtotal), count: Number(count) });
+          }
         } catch {
           // A malformed subtotal from a peer is left out rather than poisoning the sum.
         }
       }
-      for (const id of Array.isArray(msg.missing) ? (msg.missing as unknown[]) : []) if (typeof id === 'string') round.missing.add(id);
+      for (const id of entries(msg.missing)) if (nodeId(id)) round.missing.add(id);
       if (round.pending.size === 0) this.finish(msg.rid, round);
     }
   }
 
   private onGone(gone: NodeConnection): void {
     for (const [rid, round] of this.rounds) {
+      if (round.parent === gone) {
+        // Nobody is left to answer: drop the round (and its timer) now rather than when its budget ends.
+        this.drop(rid, round);
+        continue;
+      }
       if (round.pending.delete(gone.connectionId)) {
         round.missing.add(gone.id);
         if (round.pending.size === 0) this.finish(rid, round);
@@ -163,10 +207,21 @@ export class SumNode {
     }
   }
 
-  private finish(rid: string, round: Round, done = round.done): void {
-    if (this.rounds.get(rid) !== round) return;
+  private drop(rid: string, round: Round): boolean {
+    if (this.rounds.get(rid) !== round) return false;
     this.rounds.delete(rid);
     clearTimeout(round.timer);
+    if (round.parent) {
+      const id = round.parent.connectionId;
+      const open = (this.openFor.get(id) ?? 1) - 1;
+      if (open > 0) this.openFor.set(id, open);
+      else this.openFor.delete(id);
+    }
+    return true;
+  }
+
+  private finish(rid: string, round: Round, done = round.done): void {
+    if (!this.drop(rid, round)) return;
     if (round.parent) {
       const reply: SumReply = {
         type: 'sum-reply',
@@ -181,7 +236,18 @@ export class SumNode {
   }
 
   private remember(rid: string): void {
+    if (this.seen.has(rid)) return;
     this.seen.add(rid);
-    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value as string);
+    this.seenBytes += rid.length;
+    while (this.seen.size > SUM_LIMITS.seenMaxIds || this.seenBytes > SUM_LIMITS.seenMaxBytes) {
+      const oldest = this.seen.values().next().value as string;
+      this.seen.delete(oldest);
+      this.seenBytes -= oldest.length;
+    }
+  }
+
+  /** What the node holds for others: for tests and the reliability figures. */
+  get held(): { rounds: number; seen: number; seenBytes: number } {
+    return { rounds: this.rounds.size, seen: this.seen.size, seenBytes: this.seenBytes };
   }
 }

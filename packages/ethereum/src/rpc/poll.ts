@@ -108,3 +108,42 @@ function syncing(r: unknown): false | SyncProgress {
     highestBlock: quantity(o.highestBlock, 'highestBlock'),
   };
 }
+
+export interface PollEachOptions extends PollOptions {
+  /** Each endpoint is polled this often (a poll taking longer delays only that endpoint's next one). */
+  intervalMs: number;
+  /** Stops every loop (the poll in flight is abandoned: its calls are aborted by their own timeout). */
+  signal: AbortSignal;
+}
+
+/**
+ * Polls every endpoint on a loop of its own, so a slow or hanging endpoint delays only itself: an
+ * honest endpoint beside one that answers after its timeout is still polled every interval (awaiting
+ * all of them together polled the honest one at the pace of the slowest). Resolves once stopped.
+ */
+export async function pollEach(urls: readonly string[], options: PollEachOptions, onSnapshot: (snapshot: RpcSnapshot) => void): Promise<void> {
+  const { signal, intervalMs } = options;
+  const loop = async (url: string) => {
+    while (!signal.aborted) {
+      const tick = Date.now();
+      const snapshot = await pollEndpoint(url, options);
+      if (signal.aborted) return;
+      onSnapshot(snapshot);
+      const wait = tick + intervalMs - Date.now();
+      if (wait > 0) await sleep(wait, signal);
+    }
+  };
+  await Promise.all(urls.map(loop));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, UsageError } from '@peerscope/cli';
+import { BaseCommand, dataFileFlag, UsageError } from '@peerscope/cli';
 import { added } from '../../app.js';
 import { parseInteger } from '../../integer.js';
 import { NumberStore } from '../../store.js';
@@ -10,7 +10,7 @@ export default class SumAdd extends BaseCommand {
   static override strict = false;
   static override args = { numbers: Args.string({ description: 'integers to add', required: true }) };
   static override flags = {
-    data: Flags.string({ description: 'the node\'s data file', required: true }),
+    data: dataFileFlag({ description: 'the node\'s data file (created if missing; its folder must exist)', required: true }),
     json: Flags.boolean({ description: 'one JSON object per line', default: false }),
   };
 

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { addressFlag, BaseCommand, UsageError } from '@peerscope/cli';
+import { addressFlag, BaseCommand, dataFileFlag, UsageError } from '@peerscope/cli';
 import { runSumApp } from '../../app.js';
 
 export default class Sum extends BaseCommand {
@@ -19,7 +19,7 @@ line from stdin ("add 5", "5", "sum", "exit"). Every number is written durably t
     port: Flags.integer({ description: 'port to listen on (0: any free port; then --data is required)', default: 0, min: 0, max: 65535 }),
     id: Flags.string({ description: 'node id (default: p2pnetwork-style SHA-512 of host, port and a random number)' }),
     connect: addressFlag({ description: 'node to connect to, host:port (repeatable)', multiple: true, default: [] }),
-    data: Flags.string({ description: 'file holding this node\'s numbers (default: sum-<port>.json)' }),
+    data: dataFileFlag({ description: 'file holding this node\'s numbers (default: sum-<port>.json; its folder must exist)' }),
     add: Flags.string({ description: 'add this integer (any size; repeatable), then exit unless --serve', multiple: true, default: [] }),
     sum: Flags.boolean({ description: 'print the network sum, then exit unless --serve', default: false }),
     serve: Flags.boolean({ description: 'keep running (answering sum requests) until interrupted', default: false }),

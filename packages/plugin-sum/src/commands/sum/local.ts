@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '@peerscope/cli';
+import { BaseCommand, dataFileFlag } from '@peerscope/cli';
 import { NumberStore } from '../../store.js';
 
 export default class SumLocal extends BaseCommand {
   static override summary = 'Show the numbers stored on one node (no network)';
   static override flags = {
-    data: Flags.string({ description: 'the node\'s data file', required: true }),
+    data: dataFileFlag({ description: 'the node\'s data file (must exist)', required: true, mustExist: true }),
     json: Flags.boolean({ description: 'print JSON', default: false }),
   };
 
