@@ -1,53 +1,145 @@
-import type { Monitor, NetworkSnapshot } from '@peerscope/engine';
-import { jsonLine } from './views/json.js';
-import { networkSummary, peerTable, renderTable, type ViewContext } from './views/table.js';
+import { RunLedger, type Monitor, type NetworkSnapshot } from '@peerscope/engine';
+import { EXIT } from './base-command.js';
+import { Screen } from './screen-driver.js';
+import { csvHeader, csvPeerRow, csvSummaryRow } from './views/csv.js';
+import { ndjson } from './views/json.js';
+import { peerRows, type PeerRow } from './views/rows.js';
+import { summaryRecord, summaryText, type SummaryRecord } from './views/summary.js';
+import { renderPlain, type ViewContext } from './views/table.js';
+import { wantColour } from './views/style.js';
 
 export interface LiveOptions extends ViewContext {
   json: boolean;
+  csv?: boolean;
+  /** false: --no-color. */
+  color?: boolean;
   durationMs?: number;
   out?: NodeJS.WriteStream;
   /** Extra fields for every JSON record (network name…). */
   meta?: Record<string, unknown>;
-}
-
-/** A terminal wraps long rows and the redraw scrolls; cut each line at the terminal's width instead. */
-function clip(text: string, width: number | undefined): string {
-  if (!width) return text;
-  return text.split('\n').map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l)).join('\n');
+  /**
+   * Whether the user named seeds (false: the protocol's DNS seeds supply them; undefined: something else
+   * keeps supplying peers, e.g. discovery, so no dial at start is no problem).
+   */
+  seeded?: boolean;
+  /** What the first screen says until the monitor has started, e.g. "dialling 2 seeds…". */
+  startNotice?: string;
 }
 
 /**
- * Runs a monitor until --duration or Ctrl-C/SIGTERM, drawing each snapshot; then closes every
- * connection and prints the final summary. Resolves with the final snapshot.
+ * What the user should do, kept on screen while it applies: peers of another network (the Bitcoin
+ * codec's bad-magic detail names it; Ethereum's Status check names the chain).
  */
-export async function runLive(monitor: Monitor, options: LiveOptions): Promise<NetworkSnapshot> {
-  const out = options.out ?? process.stdout;
-  const tty = !options.json && out.isTTY === true;
-  const draw = (s: NetworkSnapshot) => {
-    if (options.json) out.write(jsonLine('snapshot', s, options.meta));
-    // In place on a terminal: home the cursor and clear, so the table redraws without scrolling.
-    else if (tty) out.write(`\x1b[H\x1b[2J${clip(renderTable(s, options), out.columns)}`);
-    else out.write(`${renderTable(s, options)}\n`);
-  };
-  const subscription = monitor.stats$.subscribe(draw);
-  await monitor.start();
-  for (const w of monitor.keeper.warnings) process.stderr.write(`peerscope: warning: ${w}\n`);
+export function rowNotices(rows: PeerRow[]): string[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.state !== 'failed' || !r.detail) continue;
+    const speaks = /^peer speaks (\S+); try --network \S+/.exec(r.detail);
+    const key = speaks ? speaks[0] : /^other chain: /.test(r.detail) ? r.detail : undefined;
+    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => (k.startsWith('peer speaks')
+    ? `${n === 1 ? 'a peer speaks' : `${n} peers speak`} ${k.slice('peer speaks '.length)}`
+    : `${n === 1 ? 'a peer is' : `${n} peers are`} on another chain (${k.slice('other chain: '.length)}): check --network`));
+}
 
-  await new Promise<void>((resolve) => {
-    const finish = () => {
-      process.off('SIGINT', finish);
-      process.off('SIGTERM', finish);
-      clearTimeout(timer);
-      resolve();
+/**
+ * Runs a monitor until --duration, Ctrl-C/SIGTERM or `q`, showing each snapshot (a live screen on a
+ * terminal, text per interval on a pipe, or NDJSON / CSV records); then closes every connection and
+ * prints the final summary of the whole run. Sets the exit code (3 when no peer ever became ready) and
+ * resolves with the summary.
+ */
+export async function runLive(monitor: Monitor, options: LiveOptions): Promise<SummaryRecord> {
+  const out = options.out ?? process.stdout;
+  const write = (text: string) => {
+    if (!out.destroyed) out.write(text);
+  };
+  const ledger = new RunLedger();
+  const ledgerSubscription = monitor.events$.subscribe(ledger.apply);
+  const mode = options.json ? 'json' : options.csv ? 'csv' : out.isTTY === true ? 'screen' : 'plain';
+  const record = ndjson(write);
+  const notices: string[] = [];
+  const stderrNotice = (text: string) => process.stderr.write(`peerscope: ${text}\n`);
+
+  const inputs = (s: NetworkSnapshot) => {
+    const rows = peerRows(s, ledger);
+    let failedPeers = 0;
+    for (const r of rows) if (r.state === 'failed') failedPeers++;
+    return {
+      snapshot: s, rows, title: options.title, intervalMs: options.intervalMs, extraColumns: options.extraColumns,
+      notices: [...notices, ...rowNotices(rows)], peersSeen: ledger.peersSeen, peakReady: ledger.readyCounts.peak, failedPeers,
     };
-    const timer = options.durationMs !== undefined ? setTimeout(finish, options.durationMs) : undefined;
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-  });
+  };
+
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const screen = mode === 'screen'
+    ? new Screen(out, { colour: wantColour(true, options.color), onQuit: () => finish(), input: process.stdin })
+    : undefined;
+  let latest: NetworkSnapshot | undefined;
+  const draw = (s: NetworkSnapshot) => {
+    latest = s;
+    switch (mode) {
+      case 'json': record('snapshot', { ...options.meta, ...s }, s.at); break;
+      case 'csv': for (const r of peerRows(s, ledger)) write(csvPeerRow(r, s.at)); break;
+      case 'screen': screen!.show(inputs(s)); break;
+      case 'plain': write(`${renderPlain(inputs(s))}\n\n`); break;
+    }
+  };
+
+  if (mode === 'csv') write(csvHeader());
+  if (screen) {
+    screen.enter();
+    notices.push(options.startNotice ?? 'starting…');
+    screen.show(inputs(monitor.snapshot()));
+  }
+  const subscription = monitor.stats$.subscribe(draw);
+  try {
+    await monitor.start();
+  } catch (err) {
+    subscription.unsubscribe();
+    ledgerSubscription.unsubscribe();
+    screen?.leave();
+    await monitor.stop();
+    throw err;
+  }
+  if (screen) notices.length = 0;
+  for (const w of monitor.keeper.warnings) {
+    if (screen) notices.push(w);
+    else stderrNotice(`warning: ${w}`);
+  }
+  if (monitor.keeper.active === 0 && options.seeded !== undefined) {
+    const text = options.seeded ? 'no seed could be dialled (see the warnings); check --seed, --allow and --deny' : 'no DNS seed answered; pass --seed host:port';
+    if (screen) notices.unshift(text);
+    else stderrNotice(text);
+  }
+  // Something useful early, not only after the first interval: the dials under way.
+  const early = screen ? [250, 1_000].map((ms) => setTimeout(() => screen.show(inputs(latest ?? monitor.snapshot())), ms)) : [];
+
+  const onSignal = () => finish();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const timer = options.durationMs !== undefined ? setTimeout(finish, options.durationMs) : undefined;
+  await finished;
+  clearTimeout(timer);
+  for (const t of early) clearTimeout(t);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
 
   subscription.unsubscribe();
+  screen?.closing();
   const final = await monitor.stop();
-  if (options.json) out.write(jsonLine('summary', final, options.meta));
-  else out.write(`${tty ? '\n' : ''}final summary\n${networkSummary(final, options)}\n\n${peerTable(final, options.extraColumns)}\n`);
-  return final;
+  ledgerSubscription.unsubscribe();
+  screen?.leave();
+  const summary = summaryRecord(ledger.summary(), final);
+  switch (mode) {
+    case 'json': record('summary', { ...options.meta, ...summary }, summary.at); break;
+    case 'csv': for (const p of summary.peers) write(csvSummaryRow(p, summary.at)); break;
+    default: write(`${mode === 'plain' ? '' : '\n'}${summaryText(summary, options.title)}\n`);
+  }
+  if (summary.outcome.everReady === 0) {
+    stderrNotice(`no peer ever became ready (${summary.peersSeen} tried)`);
+    process.exitCode = EXIT.NO_PEER_READY;
+  }
+  return summary;
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor } from '@peerscope/engine';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand, UsageError } from '../base-command.js';
 import { startDemoNetwork } from '../demo-network.js';
 import { durationFlag, monitorFlags } from '../flags.js';
 import { runLive } from '../live.js';
@@ -18,18 +18,19 @@ export default class Demo extends BaseCommand {
   static flags = {
     nodes: Flags.integer({ description: 'bcoin nodes to start', default: 4, min: 1, max: 50 }),
     sim: Flags.integer({ description: 'instead of bcoin nodes, this many lightweight simulated peers on 127.1.x.y (scale)', min: 1, max: 5_000 }),
-    hostile: Flags.string({ description: 'with --sim: the fraction of simulated peers that misbehave after their handshake (e.g. 0.05)', default: '0' }),
-    'block-interval': durationFlag({ description: 'mine a block this often (e.g. 4s)', default: 4_000 }),
+    hostile: Flags.string({ description: 'with --sim: the fraction of simulated peers that misbehave after their handshake (e.g. 0.05; default 0)' }),
+    'block-interval': durationFlag({ description: 'mine a block this often', default: 4_000, min: 100 }),
     ...monitorFlags,
     peers: Flags.integer({ description: 'peers to keep connected', default: 3, min: 1, max: 5_000 }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Demo);
-    const hostileFraction = Number(flags.hostile);
-    if (!(hostileFraction >= 0 && hostileFraction <= 1)) this.error(`--hostile: "${flags.hostile}" is not a fraction between 0 and 1`, { exit: 2 });
+    if (flags.hostile !== undefined && flags.sim === undefined) throw new UsageError('--hostile needs --sim (bcoin nodes do not misbehave)');
+    const hostileFraction = Number(flags.hostile ?? 0);
+    if (!(hostileFraction >= 0 && hostileFraction <= 1)) throw new UsageError(`--hostile: "${flags.hostile}" is not a fraction between 0 and 1`);
     const sim = flags.sim;
-    if (!flags.json) process.stderr.write(sim ? `starting ${sim} simulated regtest peers on 127.1.x.y…\n` : `starting ${flags.nodes} bcoin regtest nodes on 127.0.0.1-${flags.nodes}…\n`);
+    if (!flags.json && !flags.csv) process.stderr.write(sim ? `starting ${sim} simulated regtest peers on 127.1.x.y…\n` : `starting ${flags.nodes} bcoin regtest nodes on 127.0.0.1-${flags.nodes}…\n`);
     const network = await startDemoNetwork({ nodes: flags.nodes, sim, hostileFraction, blockIntervalMs: flags['block-interval'] });
     try {
       const monitor = createMonitor({
@@ -38,7 +39,8 @@ export default class Demo extends BaseCommand {
         allow: flags.allow?.length ? flags.allow : ['127.0.0.0/8'], deny: flags.deny,
       });
       await runLive(monitor, {
-        title: network.title, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+        title: network.title, intervalMs: flags.interval, json: flags.json, csv: flags.csv, color: flags.color, durationMs: flags.duration,
+        seeded: true, startNotice: 'dialling the first demo node…',
         meta: { protocol: 'bitcoin', network: 'regtest', demo: true },
       });
     } finally {

@@ -1,5 +1,6 @@
 import type { RpcSnapshot } from '@peerscope/ethereum';
 import { columns, ms, time } from './format.js';
+import { escapeControls } from './sanitize.js';
 
 /** The live view: one row per endpoint; an endpoint that failed shows its error in place of its fields. */
 export function rpcTable(snapshots: RpcSnapshot[], intervalMs: number): string {
@@ -7,13 +8,13 @@ export function rpcTable(snapshots: RpcSnapshot[], intervalMs: number): string {
   const head = `peerscope · ethereum-rpc · ${time(at)} UTC · ${snapshots.length} endpoint${snapshots.length === 1 ? '' : 's'} · every ${intervalMs / 1000}s`;
   const header = ['URL', 'CLIENT', 'NET/CHAIN', 'PEERS', 'LISTEN', 'SYNC', 'BLOCK', 'HEAD HASH', 'AGE', 'TXS', 'GAS gwei', 'MINING', 'RTT ms', 'ERRORS'];
   const rows = snapshots.map((s) => {
-    if (s.error) return [s.url, `${s.error.kind}: ${s.error.message}`, '', '', '', '', '', '', '', '', '', '', ms(s.latencyMs), ''];
+    if (s.error) return [escapeControls(s.url), escapeControls(`${s.error.kind}: ${s.error.message}`), '', '', '', '', '', '', '', '', '', '', ms(s.latencyMs), ''];
     const b = s.latestBlock;
     const fieldErrors = Object.entries(s.errors).map(([f, e]) => `${f}: ${e!.kind}`).join(', ');
     return [
-      s.url,
-      s.clientVersion ?? '-',
-      `${s.networkId ?? '-'}/${s.chainId ?? '-'}`,
+      escapeControls(s.url),
+      s.clientVersion === undefined ? '-' : escapeControls(s.clientVersion),
+      escapeControls(`${s.networkId ?? '-'}/${s.chainId ?? '-'}`),
       s.peerCount !== undefined ? String(s.peerCount) : '-',
       yesNo(s.listening),
       s.syncing === undefined ? '-' : s.syncing === false ? 'no' : `${s.syncing.currentBlock}/${s.syncing.highestBlock}`,
@@ -24,20 +25,10 @@ export function rpcTable(snapshots: RpcSnapshot[], intervalMs: number): string {
       s.gasPrice !== undefined ? gwei(s.gasPrice) : '-',
       yesNo(s.mining),
       ms(s.latencyMs),
-      fieldErrors,
+      escapeControls(fieldErrors),
     ];
   });
   return `${head}\n${columns([header, ...rows], [40, 40, 16, 6, 6, 20, 10, 12, 8, 5, 10, 6, 8, 60])}`;
-}
-
-/** One newline-delimited JSON record per endpoint per poll. */
-export function rpcJsonLine(s: RpcSnapshot): string {
-  return JSON.stringify({ type: 'rpc', ...s }) + '\n';
-}
-
-/** The closing JSON record: how many endpoints the last poll covered and how many of them failed. */
-export function rpcSummaryLine(last: RpcSnapshot[]): string {
-  return JSON.stringify({ type: 'summary', endpoints: last.length, failing: last.filter((s) => s.error).length }) + '\n';
 }
 
 function yesNo(v: boolean | undefined): string {

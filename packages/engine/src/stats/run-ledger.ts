@@ -20,6 +20,13 @@ export interface AddressOutcome {
   /** Whether any of its connections completed the handshake. */
   everReady: boolean;
   userAgent: string | null;
+  /** What it said in its last handshake, its best height and its last ping (null until known). */
+  version: number | null;
+  services: string[] | null;
+  startHeight: number | null;
+  bestHeight: number | null;
+  pingMs: number | null;
+  minPingMs: number | null;
   /** First connection attempt and last event (ms since epoch). */
   firstAt: number;
   lastAt: number;
@@ -64,7 +71,7 @@ export function reduceOutcome(prev: AddressOutcome | undefined, event: PeerEvent
     ? { ...prev }
     : {
       address: event.address, attempts: 0, state: 'connecting', reason: null, detail: null, everReady: false, userAgent: null,
-      firstAt: event.at, lastAt: event.at, lastMessageAt: null, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0,
+      version: null, services: null, startHeight: null, bestHeight: null, pingMs: null, minPingMs: null, firstAt: event.at, lastAt: event.at, lastMessageAt: null, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0,
     };
   next.lastAt = Math.max(next.lastAt, event.at);
   switch (event.type) {
@@ -76,8 +83,21 @@ export function reduceOutcome(prev: AddressOutcome | undefined, event: PeerEvent
       next.detail = event.detail ?? null;
       if (event.state === 'ready') next.everReady = true;
       break;
-    case 'handshake':
-      next.userAgent = event.info.userAgent ?? next.userAgent;
+    case 'handshake': {
+      const { userAgent, version, services, startHeight } = event.info;
+      next.userAgent = userAgent ?? next.userAgent;
+      next.version = version ?? next.version;
+      next.services = services ?? next.services;
+      next.startHeight = startHeight ?? next.startHeight;
+      if (startHeight !== undefined && startHeight > (next.bestHeight ?? -1)) next.bestHeight = startHeight;
+      break;
+    }
+    case 'height':
+      if (event.height > (next.bestHeight ?? -1)) next.bestHeight = event.height;
+      break;
+    case 'rtt':
+      next.pingMs = event.ms;
+      next.minPingMs = Math.min(next.minPingMs ?? Infinity, event.ms);
       break;
     case 'message':
       if (event.dir === 'in') {
@@ -136,7 +156,7 @@ export class RunLedger {
       }
     } else if (event.type === 'state') {
       this.connection(event.peer, event.state, event.reason);
-    } else if (event.type !== 'handshake') {
+    } else if (event.type !== 'handshake' && event.type !== 'height' && event.type !== 'rtt') {
       return;
     }
     const row = this.rows.get(event.address);
@@ -163,6 +183,26 @@ export class RunLedger {
     if (state === 'failed') this.failedAttempts[reason ?? 'internal'] = (this.failedAttempts[reason ?? 'internal'] ?? 0) + 1;
     if (ACTIVE.has(state)) this.open.set(id, state);
     else this.open.delete(id);
+  }
+
+  /** The address's row, if it has one. Rows are replaced, never changed: one read stays as it was. */
+  get(address: string): AddressOutcome | undefined {
+    return this.rows.get(address);
+  }
+
+  /** Every row, first attempted first (the same objects as get()). */
+  outcomes(): IterableIterator<AddressOutcome> {
+    return this.rows.values();
+  }
+
+  /** Addresses seen so far (with a row or past the cap). */
+  get peersSeen(): number {
+    return this.rows.size + this.untracked.size;
+  }
+
+  /** Connections ready now, and the most ready at once so far. */
+  get readyCounts(): { now: number; peak: number } {
+    return { now: this.readyNow, peak: this.peak };
   }
 
   /** The run so far (or, after the monitor stopped, the whole run). Pure in what it returns: a copy. */

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { getBlock, type BlockTag } from '@peerscope/ethereum';
 import { BaseCommand, UsageError } from '../../base-command.js';
+import { durationFlag, urlFlag } from '../../flags.js';
 
 export default class EthBlock extends BaseCommand {
   static summary = 'Show a block of an Ethereum node (JSON-RPC): hash, parent, time, transaction count';
@@ -12,8 +13,8 @@ export default class EthBlock extends BaseCommand {
     block: Args.string({ description: 'block number (decimal or 0x hex) or latest/earliest/pending/safe/finalized', default: 'latest' }),
   };
   static flags = {
-    url: Flags.string({ description: 'JSON-RPC endpoint', default: 'http://127.0.0.1:8545' }),
-    timeout: Flags.integer({ description: 'request timeout in ms', default: 10_000, min: 1 }),
+    url: urlFlag({ description: 'JSON-RPC endpoint', default: 'http://127.0.0.1:8545' }),
+    timeout: durationFlag({ description: 'request timeout (a bare number is ms)', default: 10_000, unit: 'ms', min: 10 }),
     json: Flags.boolean({ description: 'print the block as JSON' }),
   };
 

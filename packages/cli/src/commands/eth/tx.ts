@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { getTransaction } from '@peerscope/ethereum';
 import { BaseCommand, UsageError } from '../../base-command.js';
+import { durationFlag, urlFlag } from '../../flags.js';
 
 export default class EthTx extends BaseCommand {
   static summary = 'Show a transaction of an Ethereum node (JSON-RPC) by hash';
@@ -9,8 +10,8 @@ export default class EthTx extends BaseCommand {
     hash: Args.string({ description: 'transaction hash (0x + 64 hex digits)', required: true }),
   };
   static flags = {
-    url: Flags.string({ description: 'JSON-RPC endpoint', default: 'http://127.0.0.1:8545' }),
-    timeout: Flags.integer({ description: 'request timeout in ms', default: 10_000, min: 1 }),
+    url: urlFlag({ description: 'JSON-RPC endpoint', default: 'http://127.0.0.1:8545' }),
+    timeout: durationFlag({ description: 'request timeout (a bare number is ms)', default: 10_000, unit: 'ms', min: 10 }),
     json: Flags.boolean({ description: 'print the transaction as JSON' }),
   };
 

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { bitcoin, NETWORKS } from '@peerscope/bitcoin';
+import { bitcoin, getNetwork, NETWORKS } from '@peerscope/bitcoin';
 import { createMonitor } from '@peerscope/engine';
 import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
-import { monitorFlags, seedFlag } from '../../flags.js';
+import { durationFlag, monitorFlags, networkFlag, seedFlag } from '../../flags.js';
 
 export default class MonitorBitcoin extends BaseCommand {
   static summary = 'Watch Bitcoin peers live: versions, agents, heights, ping, traffic';
@@ -15,21 +15,26 @@ export default class MonitorBitcoin extends BaseCommand {
   ];
   static flags = {
     seed: seedFlag({ description: 'a node to start from, host:port (repeatable; hostnames are resolved)', multiple: true }),
-    network: Flags.string({ description: 'Bitcoin network', options: NETWORKS.map((n) => n.name), default: 'mainnet' }),
+    network: networkFlag({
+      description: 'Bitcoin network (any case; Core\'s names main, test also work)', names: NETWORKS.map((n) => n.name), default: 'mainnet',
+      canonical: (name) => { try { return getNetwork(name.trim()).name; } catch { return undefined; } },
+    }),
     relay: Flags.boolean({ description: 'ask peers to announce transactions too (BIP37 relay flag)', default: false }),
-    'ping-interval': Flags.integer({ description: 'seconds between pings', default: 30, min: 1 }),
+    'ping-interval': durationFlag({ description: 'time between pings (a bare number is seconds)', default: 30_000, min: 1_000 }),
     ...monitorFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MonitorBitcoin);
-    const choice = bitcoin({ network: flags.network as never, relay: flags.relay, pingIntervalMs: flags['ping-interval'] * 1000 });
+    const choice = bitcoin({ network: flags.network as never, relay: flags.relay, pingIntervalMs: flags['ping-interval'] });
     const monitor = createMonitor({
       ...choice, seeds: flags.seed, target: flags.peers, threads: flags.threads, intervalMs: flags.interval,
       allow: flags.allow, deny: flags.deny,
     });
     await runLive(monitor, {
-      title: `bitcoin ${flags.network}`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+      title: `bitcoin ${flags.network}`, intervalMs: flags.interval, json: flags.json, csv: flags.csv, color: flags.color, durationMs: flags.duration,
+      seeded: Boolean(flags.seed?.length),
+      startNotice: flags.seed?.length ? `dialling ${flags.seed.length} seed${flags.seed.length === 1 ? '' : 's'}…` : `asking ${choice.dnsSeeds?.length ?? 0} DNS seeds…`,
       meta: { protocol: 'bitcoin', network: flags.network },
     });
   }

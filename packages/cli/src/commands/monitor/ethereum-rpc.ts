@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, UsageError } from '../../base-command.js';
-import { durationFlag } from '../../flags.js';
+import { BaseCommand } from '../../base-command.js';
+import { durationFlag, urlFlag } from '../../flags.js';
 import { runRpcLive } from '../../rpc-live.js';
 
 export default class MonitorEthereumRpc extends BaseCommand {
@@ -11,18 +11,15 @@ export default class MonitorEthereumRpc extends BaseCommand {
     '<%= config.bin %> monitor ethereum-rpc --url http://127.0.0.1:8545 --url http://127.0.0.1:8546 --json --duration 30s',
   ];
   static flags = {
-    url: Flags.string({ description: 'JSON-RPC endpoint, http(s)://… (repeatable)', multiple: true, required: true }),
-    interval: durationFlag({ description: 'how often every endpoint is polled (e.g. 5s, 500ms)', default: 5_000 }),
+    url: urlFlag({ description: 'JSON-RPC endpoint, http(s)://… (repeatable)', multiple: true, required: true }),
+    interval: durationFlag({ description: 'how often every endpoint is polled', default: 5_000, min: 100 }),
     duration: durationFlag({ description: 'run this long, then exit (e.g. 30s, 10m)' }),
-    timeout: durationFlag({ description: 'per-request timeout (default: the interval, at most 10s)' }),
+    timeout: durationFlag({ description: 'per-request timeout (default: the interval, at most 10s; a bare number is ms)', unit: 'ms', min: 10 }),
     json: Flags.boolean({ description: 'write one JSON record per endpoint per poll to stdout (newline-delimited)' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MonitorEthereumRpc);
-    for (const u of flags.url) {
-      if (!/^https?:\/\/[^\s]+$/.test(u)) throw new UsageError(`--url "${u}" is not an http(s) URL`);
-    }
     await runRpcLive(flags.url, {
       intervalMs: flags.interval, durationMs: flags.duration, timeoutMs: flags.timeout ?? Math.min(flags.interval, 10_000), json: flags.json,
     });

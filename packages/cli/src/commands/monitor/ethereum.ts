@@ -3,8 +3,8 @@ import { createMonitor } from '@peerscope/engine';
 import { ethereum, keepDiscovering, NETWORKS, parseEnode } from '@peerscope/ethereum';
 import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
-import { monitorFlags } from '../../flags.js';
-import type { ExtraColumn } from '../../views/table.js';
+import { durationFlag, monitorFlags, networkFlag } from '../../flags.js';
+import type { ExtraColumn } from '../../views/columns.js';
 
 /** What an Ethereum peer says in Hello and Status, as the peer table shows it (keys of its handshake details). */
 const ETHEREUM_COLUMNS: ExtraColumn[] = [
@@ -31,18 +31,18 @@ export default class MonitorEthereum extends BaseCommand {
   static flags = {
     seed: enodeFlag({ description: 'an enode URL to dial (repeatable); without it, peers come from discovery', multiple: true }),
     bootnode: enodeFlag({ description: 'an enode URL to start discv4 discovery from (repeatable; default: the network\'s bootnodes)', multiple: true }),
-    network: Flags.string({ description: 'Ethereum network', options: Object.keys(NETWORKS), default: 'mainnet' }),
+    network: networkFlag({ description: 'Ethereum network (any case)', names: Object.keys(NETWORKS), default: 'mainnet' }),
     discover: Flags.integer({ description: 'nodes one discovery round may find (rounds repeat every 30s while running)', default: 64, min: 1, max: 10_000 }),
-    'ping-interval': Flags.integer({ description: 'seconds between pings', default: 15, min: 1 }),
+    'ping-interval': durationFlag({ description: 'time between pings (a bare number is seconds)', default: 15_000, min: 1_000 }),
     ...monitorFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MonitorEthereum);
-    if (!flags.seed?.length && !flags.json) process.stderr.write('peerscope: discovering peers (discv4)…\n');
+    if (!flags.seed?.length && !flags.json && !flags.csv) process.stderr.write('peerscope: discovering peers (discv4)…\n');
     const choice = await ethereum({
       network: flags.network, seeds: flags.seed, bootnodes: flags.bootnode, discover: Math.max(flags.discover, flags.peers),
-      pingIntervalMs: flags['ping-interval'] * 1000,
+      pingIntervalMs: flags['ping-interval'],
     });
     if (choice.seeds.length === 0) process.stderr.write('peerscope: warning: the first discovery round found no peers; still looking\n');
     const monitor = createMonitor({
@@ -57,7 +57,8 @@ export default class MonitorEthereum extends BaseCommand {
       });
     try {
       await runLive(monitor, {
-        title: `ethereum ${flags.network}`, intervalMs: flags.interval, json: flags.json, durationMs: flags.duration,
+        title: `ethereum ${flags.network}`, intervalMs: flags.interval, json: flags.json, csv: flags.csv, color: flags.color, durationMs: flags.duration,
+        seeded: flags.seed?.length ? true : undefined, startNotice: `dialling ${choice.seeds.length} node${choice.seeds.length === 1 ? '' : 's'}…`,
         meta: { protocol: 'ethereum', network: flags.network }, extraColumns: ETHEREUM_COLUMNS,
       });
     } finally {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { COMPRESSIONS, type Compression, type Framing } from '@peerscope/p2pnet';
 import { BaseCommand } from '../../base-command.js';
-import { addressFlag } from '../../flags.js';
+import { addressFlag, hostFlag } from '../../flags.js';
 import { runNode } from '../../run-node.js';
 
 export default class NodeStart extends BaseCommand {
@@ -14,7 +14,7 @@ JSON text as JSON, as p2pnetwork does). Runs until interrupted.`;
   ];
 
   static override flags = {
-    host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
+    host: hostFlag({ description: 'address to listen on', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'port to listen on (0: any free port)', default: 0, min: 0, max: 65535 }),
     id: Flags.string({ description: 'node id (default: SHA-512 of host, port and a random number, as p2pnetwork)' }),
     connect: addressFlag({ description: 'node to connect to, host:port (repeatable); reconnected if lost', multiple: true, default: [] }),
