@@ -94,13 +94,18 @@ function gc(): void {
   collect();
 }
 
+/** RSS after full collections in every thread, repeated until it stops falling (V8 compacts a fragmented heap over several). */
 async function settledRss(executor?: Executor): Promise<number> {
-  for (let i = 0; i < 3; i++) {
+  let last = Infinity;
+  for (let i = 0; i < 20; i++) {
     if (executor) await executor.collectGarbage();
     else gc();
-    await sleep(500);
+    await sleep(300);
+    const rss = process.memoryUsage.rss();
+    if (rss > last * 0.99) return rss;
+    last = rss;
   }
-  return process.memoryUsage.rss();
+  return last;
 }
 
 /** CPU seconds of this process's main thread (Linux: utime + stime of the thread whose tid is the pid). */
@@ -121,7 +126,7 @@ async function measure(client: string, threads: number, target: number, ports: n
 
 async function measurePeerscope(addresses: string[], threads: number, rssBefore: number): Promise<Measurement> {
   const target = addresses.length;
-  const executor: Executor = threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads });
+  const executor: Executor = threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads, execArgv: [], ...(process.env.YG && { youngGenerationMb: Number(process.env.YG) }) });
   const monitor = createMonitor({
     ...bitcoin({ network: 'regtest', pingIntervalMs: 1_000 }), seeds: addresses, target, executor, intervalMs: 1_000, allow: ['127.0.0.0/8'],
   });
@@ -306,7 +311,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The simnet (packages/simnet, ${N} peers on ` +
       `127.2.0.1 upward, in child processes of at most ${SHARD} peers each, so none nears the open-file limit); every measurement is a fresh child process. ` +
-      `All N addresses are given as seeds. "RSS KB / connection" is (RSS with ${N} − RSS with ${SMALL}) / ${N - SMALL}, after a full GC in every thread, ` +
+      `All N addresses are given as seeds. "RSS KB / connection" is (RSS with ${N} − RSS with ${SMALL}) / ${N - SMALL}, after full GCs in every thread until RSS stops falling, ` +
       'whole process (worker threads included). bcoin: `bcoin.net.Peer.fromOptions({network: "regtest"})`, `peer.connect(addr)`, ' +
       '`peer.open()` (its Pool\'s outbound path without the Pool), counted when open() resolves. bcoin pings every 30 s and has no ' +
       'setting for it, so the throughput columns are peerscope only: every peer pinged every second, events delivered on events$.',

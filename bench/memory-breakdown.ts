@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { bitcoin } from '@peerscope/bitcoin';
-import { createMonitor, parseAddress } from '@peerscope/engine';
+import { createMonitor, InProcessExecutor, parseAddress, PoolExecutor, type Executor } from '@peerscope/engine';
 import { loopbackHosts, startBitcoinSimnet } from '@peerscope/simnet';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,9 +33,10 @@ interface Group {
   count: number;
 }
 
-/** Self sizes by constructor (objects) or function name (closures), from a heap snapshot. */
-function heapByConstructor(): Map<string, Group> {
-  const snapshot = JSON.parse(readSnapshot());
+/** Self sizes by constructor (objects) or function name (closures), from a heap snapshot file. */
+function heapByConstructor(file: string): Map<string, Group> {
+  const snapshot = JSON.parse(readFileSync(file, 'utf8'));
+  unlinkSync(file);
   const meta = snapshot.snapshot.meta;
   const fields: string[] = meta.node_fields;
   const types: string[] = meta.node_types[0];
@@ -74,7 +75,8 @@ function heapByConstructor(): Map<string, Group> {
     let name = strings[nodes[i + nameAt]];
     if (type === 'closure') name = `closure ${name || '(anonymous)'}`;
     else if (type === 'object' && name === 'Object') name = `Object at ${owner.get(i) ?? '?'}`;
-    else if (type === 'string' || type === 'concatenated string' || type === 'sliced string') name = '(strings)';
+    else if (type === 'string' || type === 'concatenated string' || type === 'sliced string') name = `(strings) at ${owner.get(i) ?? '?'}`;
+    else if (type === 'object shape') name = `(object shape) of ${owner.get(i) ?? '?'}`;
     else if (type === 'array') name = `(internal arrays) of ${owner.get(i) ?? '?'}`;
     else if (type === 'code') name = '(code)';
     else if (type === 'hidden') name = `(hidden) ${name.split(' ')[0]}`;
@@ -87,26 +89,23 @@ function heapByConstructor(): Map<string, Group> {
   return groups;
 }
 
-function readSnapshot(): string {
-  const file = join(os.tmpdir(), `peerscope-${process.pid}.heapsnapshot`);
-  v8.writeHeapSnapshot(file);
-  try {
-    return readFileSync(file, 'utf8');
-  } finally {
-    unlinkSync(file);
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
+/** Full collections in every thread until RSS stops falling (V8 compacts a fragmented heap over several). */
+async function settle(...executors: Executor[]): Promise<void> {
+  let last = Infinity;
+  for (let i = 0; i < 20; i++) {
+    for (const e of executors) await e.collectGarbage();
     gc();
     await new Promise((r) => setTimeout(r, 300));
+    const rss = process.memoryUsage.rss();
+    if (rss > last * 0.99) return;
+    last = rss;
   }
 }
 
 async function holdPeers(port: number, count: number, threads: number) {
   const addresses = loopbackHosts(BASE_HOST, count).map((h) => `${h}:${port}`);
-  const monitor = createMonitor({ ...bitcoin({ network: 'regtest' }), seeds: addresses, target: count, threads, intervalMs: 60_000, allow: ['127.0.0.0/8'] });
+  const executor: Executor = threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads, execArgv: [] });
+  const monitor = createMonitor({ ...bitcoin({ network: 'regtest' }), seeds: addresses, target: count, executor, intervalMs: 60_000, allow: ['127.0.0.0/8'] });
   const ready = new Set<string>();
   let all!: () => void;
   const reached = new Promise<void>((r) => (all = r));
@@ -116,7 +115,7 @@ async function holdPeers(port: number, count: number, threads: number) {
   });
   await monitor.start();
   await reached;
-  return monitor;
+  return { monitor, executor };
 }
 
 async function serveSimnet(): Promise<void> {
@@ -132,17 +131,27 @@ async function main(): Promise<void> {
   try {
     // A few peers first, so module loading and first-use costs are in the baseline, not per peer.
     const warm = await holdPeers(port, 10, THREADS);
-    await settle();
+    await settle(warm.executor);
     // RSS before any heap snapshot: the profiler keeps an object-id map that would be counted per peer.
     const mem0 = process.memoryUsage();
-    const monitor = await holdPeers(port, N, THREADS);
-    await settle();
+    const { monitor, executor } = await holdPeers(port, N, THREADS);
+    await settle(warm.executor, executor);
     const mem1 = process.memoryUsage();
     const per = (k: keyof NodeJS.MemoryUsage) => ((mem1[k] - mem0[k]) / N / 1024).toFixed(1);
-    const heapWith = heapByConstructor();
-    await monitor.stop();
-    await settle();
-    const heapWithout = heapByConstructor();
+    const peerHeaps = (await executor.heapStatistics()).reduce((a, h) => a + h.used, 0) - (await warm.executor.heapStatistics()).reduce((a, h) => a + h.used, 0);
+    // Threads 0: the one heap with the N peers, against the same heap once they stopped. Threads 1:
+    // the worker holding the N peers, against the worker holding the 10 warm ones.
+    const dir = os.tmpdir();
+    const heapWith = heapByConstructor((await executor.writeHeapSnapshots(dir))[0]);
+    let heapWithout: Map<string, Group>;
+    if (THREADS === 0) {
+      await monitor.stop();
+      await settle(warm.executor);
+      heapWithout = heapByConstructor((await warm.executor.writeHeapSnapshots(dir))[0]);
+    } else {
+      heapWithout = heapByConstructor((await warm.executor.writeHeapSnapshots(dir))[0]);
+      await monitor.stop();
+    }
     const rows: Group[] = [];
     let live = 0;
     for (const [name, g] of heapWith) {
@@ -153,12 +162,13 @@ async function main(): Promise<void> {
     }
     rows.sort((a, b) => b.bytes - a.bytes);
     const md = [
-      `## threads ${THREADS}: ${THREADS === 0 ? 'peers and statistics in one heap' : 'the main thread (statistics, peer keeper, executor handles); peers live in the worker'}`,
+      `## threads ${THREADS}: ${THREADS === 0 ? 'peers and statistics in one heap' : 'the worker heap (the peers); statistics, peer keeper and executor handles are on the main thread'}`,
       '',
       `\`N=${N} THREADS=${THREADS} node --import tsx --conditions=source bench/memory-breakdown.ts\` (Node ${process.version}).`,
       '',
-      `RSS per peer, whole process${THREADS ? ' (worker included)' : ''}: **${per('rss')} KB**. Main-thread V8 heap per peer: ${per('heapUsed')} KB used, ${per('heapTotal')} KB committed; ` +
-        `live objects per peer in that heap (snapshot with the N peers, minus one after they stopped): ${(live / N / 1024).toFixed(1)} KB.`,
+      `RSS per peer, whole process${THREADS ? ' (worker included)' : ''}: **${per('rss')} KB**. Main-thread V8 heap per peer: ${per('heapUsed')} KB used, ${per('heapTotal')} KB committed` +
+        (THREADS ? `; worker heap: ${(peerHeaps / N / 1024).toFixed(1)} KB used` : '') +
+        `. Live objects per peer in the ${THREADS ? 'worker' : ''} heap below (snapshot with the N peers, minus ${THREADS ? 'a worker holding 10' : 'the same heap once they stopped'}): ${(live / N / 1024).toFixed(1)} KB.`,
       '',
       '| heap objects (constructor, or closure by name) | bytes / peer | objects / peer |',
       '|---|---:|---:|',
@@ -168,7 +178,7 @@ async function main(): Promise<void> {
     mkdirSync(join(here, 'results'), { recursive: true });
     writeFileSync(join(here, 'results', `memory-breakdown-threads-${THREADS}.md`), md);
     console.log(md);
-    await warm.stop();
+    await warm.monitor.stop();
   } finally {
     child.stdin!.end();
   }

@@ -129,12 +129,14 @@ export class EventUnpacker {
     for (let i = 0, o = 0; o < numbers.length; i++, o += RECORD) {
       const kind = numbers[o];
       // Literals with the fields in the order the engine stamps them ({...body, peer, address, at}):
-      // one shape per kind, as events made on this thread have.
+      // one shape per kind, as events made on this thread have. Counts and sizes come back as small
+      // integers (`| 0`; each is under 2^31): read from a Float64Array they would be doubles, and the
+      // stats fields they are added to would then hold every value boxed, 16 bytes apiece.
       switch (kind) {
         case MESSAGE_IN:
         case MESSAGE_OUT:
           events[i] = {
-            type: 'message', dir: kind === MESSAGE_IN ? 'in' : 'out', command: t[numbers[o + 4]], bytes: numbers[o + 5], count: numbers[o + 6],
+            type: 'message', dir: kind === MESSAGE_IN ? 'in' : 'out', command: t[numbers[o + 4]], bytes: numbers[o + 5] | 0, count: numbers[o + 6] | 0,
             peer: t[numbers[o + 1]], address: t[numbers[o + 2]], at: numbers[o + 3],
           };
           break;
@@ -142,7 +144,7 @@ export class EventUnpacker {
           events[i] = { type: 'rtt', ms: numbers[o + 4], peer: t[numbers[o + 1]], address: t[numbers[o + 2]], at: numbers[o + 3] };
           break;
         case HEIGHT:
-          events[i] = { type: 'height', height: numbers[o + 4], peer: t[numbers[o + 1]], address: t[numbers[o + 2]], at: numbers[o + 3] };
+          events[i] = { type: 'height', height: numbers[o + 4] | 0, peer: t[numbers[o + 1]], address: t[numbers[o + 2]], at: numbers[o + 3] };
           break;
         default:
           events[i] = others[other++];

@@ -72,6 +72,8 @@ export interface Executor {
   collectGarbage(): Promise<void>;
   /** The V8 heap of every thread that runs peers (this thread for the in-process executor, each worker for the pool). */
   heapStatistics(): Promise<HeapStatistics[]>;
+  /** A V8 heap snapshot of every thread that runs peers, written into `directory`; resolves with the files. */
+  writeHeapSnapshots(directory: string): Promise<string[]>;
   /** Closes every listener, stops every peer and waits for them to end. */
   close(): Promise<void>;
 }
@@ -86,6 +88,7 @@ export type WorkerCommand =
   | { type: 'stop'; id: string }
   | { type: 'gc'; id: number }
   | { type: 'heap'; id: number }
+  | { type: 'heap-snapshot'; id: number; file: string }
   | { type: 'close' };
 
 /** Worker → main thread. */
@@ -95,7 +98,8 @@ export type WorkerReport =
   | { type: 'listen-failed'; id: string; message: string; code?: string }
   | { type: 'unlistened'; id: string }
   | { type: 'gc-done'; id: number }
-  | { type: 'heap'; id: number; heap: HeapStatistics };
+  | { type: 'heap'; id: number; heap: HeapStatistics }
+  | { type: 'heap-snapshot'; id: number; file: string };
 
 /** What v8.getHeapStatistics() says of one thread, in bytes. */
 export interface HeapStatistics {

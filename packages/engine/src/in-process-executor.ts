@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import v8 from 'node:v8';
 import type { Executor, HeapStatistics, ListenSpec, Listener, PeerHandle, PeerSpec } from './executor.js';
 import { formatAddress } from './address.js';
 import { collectGarbage, heapStatistics } from './collect-garbage.js';
@@ -38,6 +40,10 @@ export class InProcessExecutor implements Executor {
 
   async heapStatistics(): Promise<HeapStatistics[]> {
     return [heapStatistics()];
+  }
+
+  async writeHeapSnapshots(directory: string): Promise<string[]> {
+    return [v8.writeHeapSnapshot(join(directory, `peerscope-${process.pid}-main.heapsnapshot`))];
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Executor, HeapStatistics, ListenSpec, Listener, PeerHandle, PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
@@ -16,6 +17,11 @@ export interface PoolExecutorOptions {
    * 48 MB under a connection burst and keeps it: 40 KB a peer at 1,000 peers, for no speed a monitor needs.
    */
   youngGenerationMb?: number;
+  /**
+   * Node options of the workers (default: this process's, plus the TypeScript loader when running from
+   * sources). A program run through a loader (tsx) that its workers do not need may pass [].
+   */
+  execArgv?: string[];
 }
 
 export const DEFAULT_WORKER_YOUNG_GENERATION_MB = 6;
@@ -86,7 +92,9 @@ export class PoolExecutor implements Executor {
 
   constructor(options: PoolExecutorOptions = {}) {
     const threads = Math.max(1, options.threads ?? 1);
-    const { filename, execArgv } = workerEntry();
+    const entry = workerEntry();
+    const filename = entry.filename;
+    const execArgv = options.execArgv ?? entry.execArgv;
     this.pool = new Piscina({
       filename, execArgv, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: Infinity,
       resourceLimits: { maxYoungGenerationSizeMb: options.youngGenerationMb ?? DEFAULT_WORKER_YOUNG_GENERATION_MB },
@@ -144,6 +152,15 @@ export class PoolExecutor implements Executor {
     return Promise.all(this.slots.filter((s) => s.alive).map((slot) => this.ask<HeapStatistics>(slot, (id) => ({ type: 'heap', id }))));
   }
 
+  /** One snapshot per live worker (the main thread's own heap is not included). */
+  writeHeapSnapshots(directory: string): Promise<string[]> {
+    return Promise.all(
+      this.slots.filter((s) => s.alive).map((slot, i) =>
+        this.ask<string>(slot, (id) => ({ type: 'heap-snapshot', id, file: join(directory, `peerscope-${process.pid}-worker-${i}.heapsnapshot`) })),
+      ),
+    );
+  }
+
   /** A request the worker answers with the same id. */
   private ask<T = void>(slot: WorkerSlot, request: (id: number) => WorkerCommand): Promise<T> {
     return new Promise<T>((resolve) => {
@@ -191,7 +208,8 @@ export class PoolExecutor implements Executor {
       }
       case 'gc-done':
       case 'heap':
-        slot.answers.get(report.id)?.(report.type === 'heap' ? report.heap : undefined);
+      case 'heap-snapshot':
+        slot.answers.get(report.id)?.(report.type === 'heap' ? report.heap : report.type === 'heap-snapshot' ? report.file : undefined);
         slot.answers.delete(report.id);
         return;
       case 'unlistened':

@@ -1,6 +1,7 @@
 // A piscina worker: one long-lived task per worker hosts every peer the pool places on it. Commands
 // arrive and event batches leave on the task's one MessagePort: a port per peer would cost each peer
 // kilobytes and a postMessage per peer per turn.
+import v8 from 'node:v8';
 import type { MessagePort } from 'node:worker_threads';
 import type { PeerSpec, WorkerCommand, WorkerReport } from './executor.js';
 import { collectGarbage, heapStatistics } from './collect-garbage.js';
@@ -42,6 +43,8 @@ export default async function hostPeers({ port }: HostTask): Promise<void> {
         return host.command(msg.id, msg.command);
       case 'stop':
         return host.stop(msg.id);
+      case 'heap-snapshot':
+        return post({ type: 'heap-snapshot', id: msg.id, file: v8.writeHeapSnapshot(msg.file) });
       case 'heap':
         return post({ type: 'heap', id: msg.id, heap: heapStatistics() });
       case 'gc':
