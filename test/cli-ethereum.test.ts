@@ -36,7 +36,7 @@ describe('peerscope monitor ethereum-rpc and eth block/tx, against ganache', () 
     expect(cli.stderrText()).toBe('');
 
     const all = records(cli.stdoutText());
-    expect(all.at(-1)).toEqual({ type: 'summary', endpoints: 2, failing: 1 });
+    expect(all.at(-1)).toMatchObject({ type: 'summary', endpoints: 2, failing: 1, answered: 1 });
     const ours = all.filter((r) => r.type === 'rpc' && r.url === url);
     const dead = all.filter((r) => r.type === 'rpc' && r.url === closedUrl);
     expect(ours.length).toBeGreaterThanOrEqual(2);
@@ -107,7 +107,7 @@ describe('peerscope monitor ethereum, against an @ethereumjs/devp2p server', () 
     });
     const summary = all.at(-1)!;
     expect(all.filter((r) => r.type === 'summary')).toHaveLength(1);
-    expect(summary).toMatchObject({ type: 'summary', protocol: 'ethereum', ready: 0, handshakes: { succeeded: 1 } });
+    expect(summary).toMatchObject({ type: 'summary', protocol: 'ethereum', finalReady: 1, handshakes: { succeeded: 1 } });
     expect(summary.peers[0]).toMatchObject({ state: 'closed', reason: 'stopped', userAgent: SERVER_CLIENT_ID });
   });
 
@@ -115,16 +115,18 @@ describe('peerscope monitor ethereum, against an @ethereumjs/devp2p server', () 
     const { code, stdout } = await runCli(['monitor', 'ethereum', '--seed', server.enode, '--peers', '1', '--interval', '1s', '--duration', '1500ms']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/peerscope · ethereum mainnet/);
-    expect(stdout).toMatch(/ADDRESS\s+STATE\s+AGENT\s+VER\s+SERVICES\s+START\s+BEST\s+CAPS\s+FORK ID\s+NETWORK\s+PING/);
-    expect(stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${server.port}\\s+ready \\d+:\\d\\d\\s+${SERVER_CLIENT_ID.replaceAll('.', '\\.')}\\s+68\\s+-\\s+-\\s+-\\s+eth/68\\s+0x[0-9a-f]{8}/0\\s+1\\s`));
+    expect(stdout).toMatch(/ADDRESS\s+STATE\s+TRIES\s+AGENT\s+VER\s+SERV\s+START\s+BEST\s+CAPS\s+FORK ID\s+NETWORK\s+PING/);
+    expect(stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${server.port}\\s+ready \\d+:\\d\\d\\s+1\\s+${SERVER_CLIENT_ID.replaceAll('.', '\\.')}\\s+68\\s+-\\s+-\\s+-\\s+eth/68\\s+0x[0-9a-f]{8}/0\\s+1\\s`));
     expect(stdout).toMatch(/final summary/);
   });
 
   it('shows why a peer failed: a server that knows no fork past Prague hangs up on our Status', async () => {
     const prague = await startDevP2P();
     try {
-      const { code, stdout } = await runCli(['monitor', 'ethereum', '--seed', prague.enode, '--peers', '1', '--interval', '1s', '--duration', '1s']);
-      expect(code).toBe(0);
+      const { code, stdout, stderr } = await runCli(['monitor', 'ethereum', '--seed', prague.enode, '--peers', '1', '--interval', '1s', '--duration', '1s']);
+      // No peer ever became ready: exit code 3, said in one line.
+      expect(code).toBe(3);
+      expect(stderr).toBe('peerscope: no peer ever became ready (1 tried)\n');
       expect(stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${prague.port}\\s+failed: closed-by-peer \\(subprotocol-error\\)\\s`));
       expect(stdout).toMatch(/failures closed-by-peer ×\d/);
     } finally {
@@ -136,7 +138,7 @@ describe('peerscope monitor ethereum, against an @ethereumjs/devp2p server', () 
 describe('peerscope ethereum usage errors', () => {
   it.each([
     [['monitor', 'ethereum', '--seed', 'enode://nothex@127.0.0.1:30303'], /--seed: not an enode URL: enode:\/\/nothex@/],
-    [['monitor', 'ethereum-rpc', '--url', 'ftp://127.0.0.1:8545'], /--url "ftp:\/\/127\.0\.0\.1:8545" is not an http\(s\) URL/],
+    [['monitor', 'ethereum-rpc', '--url', 'ftp://127.0.0.1:8545'], /--url: "ftp:\/\/127\.0\.0\.1:8545" is not an http\(s\) URL/],
     [['eth', 'tx', '0x1234'], /"0x1234" is not a transaction hash/],
     [['eth', 'block', 'yesterday'], /"yesterday" is not a block number or tag/],
   ])('%j: one clear line, exit code 2', async (args, message) => expectUsageError(args as string[], message));

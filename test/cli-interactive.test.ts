@@ -18,15 +18,19 @@ describe('peerscope monitor on a terminal', () => {
     const { child, exited, screen: text, answer } = startOnTerminal(['monitor']);
     await answer('Which network?', '\r');
     await answer('Which chain?', '\x1b[B\x1b[B\x1b[B\x1b[B\r'); // mainnet, testnet3, testnet4, signet, regtest
-    await answer('Node address (host)', '127.0.0.51\r');
+    // A host that is no address is refused at the prompt, which asks again.
+    await answer('Node address (host)', '999.1.1.1\r');
+    await answer('"999.1.1.1" is not an IP address', '\x15127.0.0.51\r');
     await answer('Port', `\x15${node.port}\r`);
     await answer('How many peers to keep', '\x151\r');
     await until(() => /peers 1\/1 ready/.test(text()), 'a ready peer on the live view');
+    // The equivalent command line, printed before the monitor starts.
+    expect(text()).toContain(`running: peerscope monitor bitcoin --network regtest --seed 127.0.0.51:${node.port} --peers 1`);
     child.stdin.write('\x03');
     await exited;
     const screen = text();
     expect(screen).toMatch(/peerscope · bitcoin regtest/);
     expect(screen).toMatch(/final summary/);
-    expect(screen).toMatch(new RegExp(`127\\.0\\.0\\.51:${node.port}\\s+closed\\s+/bcoin:v1\\.0\\.2/`));
+    expect(screen).toMatch(new RegExp(`127\\.0\\.0\\.51:${node.port}\\s+1\\s+closed\\s+yes\\s+/bcoin:v1\\.0\\.2/`));
   });
 });

@@ -1,5 +1,6 @@
 import { NETWORKS } from '@peerscope/bitcoin';
 import { formatAddress } from '@peerscope/engine';
+import { checkHost } from './flags.js';
 
 const LABELS: Record<string, string> = { bitcoin: 'Bitcoin', ethereum: 'Ethereum (devp2p)', 'ethereum-rpc': 'Ethereum node JSON-RPC' };
 
@@ -23,7 +24,17 @@ export async function askMonitor(monitors: string[]): Promise<{ id: string; argv
     const peers = await number({ message: 'How many peers to keep', default: 8, min: 1, max: 10_000, required: true });
     return { id, argv: ['--seed', enode, '--peers', String(peers)] };
   }
-  const host = await input({ message: 'Node address (host)', default: '127.0.0.1' });
+  const host = checkHost(await input({
+    message: 'Node address (host)', default: '127.0.0.1',
+    validate: (v) => {
+      try {
+        checkHost(v);
+        return true;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  }));
   const port = await number({ message: 'Port', default: defaultPort, min: 1, max: 65535, required: true });
   if (protocol === 'ethereum-rpc') {
     argv.push('--url', `http://${formatAddress(host, port)}`);

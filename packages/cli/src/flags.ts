@@ -58,16 +58,17 @@ export const seedFlag = Flags.custom<string>({
 /** A node to dial: host:port or [v6]:port, no default port. */
 export const addressFlag = Flags.custom<HostPort>({ parse: async (input) => checkAddress(input) });
 
+/** An IP address or a host name (which must resolve when used); throws a one-line message. */
+export function checkHost(input: string): string {
+  const s = input.trim().replace(/^\[(.*)\]$/, '$1');
+  if (net.isIP(s)) return s;
+  if (/^[\d.]+$/.test(s)) throw new Error(`"${input}" is not an IP address`);
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s)) throw new Error(`"${input}" is not an IP address or host name`);
+  return s;
+}
+
 /** An address to listen on: an IP address, or a host name (which must resolve when the server starts). */
-export const hostFlag = Flags.custom<string>({
-  parse: async (input) => {
-    const s = input.trim().replace(/^\[(.*)\]$/, '$1');
-    if (net.isIP(s)) return s;
-    if (/^[\d.]+$/.test(s)) throw new Error(`"${input}" is not an IP address`);
-    if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s)) throw new Error(`"${input}" is not an IP address or host name`);
-    return s;
-  },
-});
+export const hostFlag = Flags.custom<string>({ parse: async (input) => checkHost(input) });
 
 /** An http(s) URL (a JSON-RPC endpoint). */
 export const urlFlag = Flags.custom<string>({

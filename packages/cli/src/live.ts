@@ -64,8 +64,14 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
   const inputs = (s: NetworkSnapshot) => {
     const rows = peerRows(s, ledger);
     let failedPeers = 0;
-    for (const r of rows) if (r.state === 'failed') failedPeers++;
+    const failures: Record<string, number> = {};
+    for (const r of rows) {
+      if (r.state !== 'failed') continue;
+      failedPeers++;
+      failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1;
+    }
     return {
+      failures,
       snapshot: s, rows, title: options.title, intervalMs: options.intervalMs, extraColumns: options.extraColumns,
       notices: [...notices, ...rowNotices(rows)], peersSeen: ledger.peersSeen, peakReady: ledger.readyCounts.peak, failedPeers,
     };

@@ -35,9 +35,10 @@ export interface Column {
   header: string;
   /** Lower comes first when the width runs out. */
   priority: number;
-  /** Natural width; `flex` columns may shrink to `min` and grow to `width`. */
+  /** Widest it is made when deciding which columns fit; it may shrink to `min`, then grow to `grow` with space left over. */
   width: number;
   min?: number;
+  grow?: number;
   right?: boolean;
   text(row: PeerRow, now: number): string;
   /** SGR code for the cell, if any. */
@@ -73,12 +74,12 @@ export function peerColumns(extra: ExtraColumn[] = []): Column[] {
   return [
     { id: 'address', header: 'ADDRESS', priority: 0, width: 46, min: 15, text: (r) => escapeControls(r.address), key: (r) => r.address },
     {
-      id: 'state', header: 'STATE', priority: 1, width: 48, min: 12, text: stateText, colour: stateColour,
+      id: 'state', header: 'STATE', priority: 1, width: 24, min: 12, grow: 72, text: stateText, colour: stateColour,
       key: (r) => STATE_ORDER[r.state] * 1e13 + r.startedAt,
     },
     { id: 'tries', header: 'TRIES', priority: 6, width: 5, right: true, text: (r) => String(r.attempts), key: (r) => -r.attempts },
     {
-      id: 'agent', header: 'AGENT', priority: 2, width: 30, min: 10, text: (r) => (r.userAgent === null ? '-' : escapeControls(r.userAgent)),
+      id: 'agent', header: 'AGENT', priority: 2, width: 24, min: 10, grow: 40, text: (r) => (r.userAgent === null ? '-' : escapeControls(r.userAgent)),
       key: (r) => r.userAgent ?? '\uffff',
     },
     { id: 'ver', header: 'VER', priority: 10, width: 6, right: true, text: (r) => (r.version === null ? '-' : String(r.version)), key: (r) => -num(r.version) },
@@ -110,7 +111,8 @@ export function peerColumns(extra: ExtraColumn[] = []): Column[] {
  * width if that fits, or what is left if that is at least its minimum; otherwise it is left out. So
  * the columns that matter most are whole before a lesser one appears. Columns are one space apart.
  */
-export function fitColumns(all: Column[], width: number, natural: (c: Column) => number): { column: Column; width: number }[] {
+export function fitColumns(all: Column[], width: number, wanted: (c: Column) => number): { column: Column; width: number }[] {
+  const natural = (c: Column) => Math.min(wanted(c), c.width);
   const byPriority = [...all].sort((a, b) => a.priority - b.priority);
   const widths = new Map<Column, number>();
   let used = 0;
@@ -122,6 +124,16 @@ export function fitColumns(all: Column[], width: number, natural: (c: Column) =>
     if (w <= 0) continue;
     widths.set(c, w);
     used += sep + w;
+  }
+  // What is left widens the columns that have more to show, most important first.
+  for (const c of byPriority) {
+    const w = widths.get(c);
+    if (w === undefined || c.grow === undefined || used >= width) continue;
+    const more = Math.min(width - used, wanted(c) - w);
+    if (more > 0) {
+      widths.set(c, w + more);
+      used += more;
+    }
   }
   return all.filter((c) => widths.has(c)).map((c) => ({ column: c, width: widths.get(c)! }));
 }

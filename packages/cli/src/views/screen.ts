@@ -31,8 +31,9 @@ export interface ScreenInput {
   /** Addresses seen in the run, peak ready (from the run ledger). */
   peersSeen: number;
   peakReady: number;
-  /** Peers (addresses) whose last connection failed. */
+  /** Peers (addresses) whose last connection failed, and by reason. */
   failedPeers: number;
+  failures?: Record<string, number>;
   size: { columns: number; rows: number };
   style?: Style;
 }
@@ -79,11 +80,13 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function headerLines(i: Omit<ScreenInput, 'size' | 'style'>): string[] {
   const s = i.snapshot;
   const agents = Object.entries(s.userAgents).sort((a, b) => b[1] - a[1]).map(([ua, n]) => `${escapeControls(ua)} ×${n}`).join(', ') || '-';
+  const failures = Object.entries(i.failures ?? {}).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${escapeControls(r)} ×${n}`).join(', ');
   return [
     `peerscope · ${i.title} · ${time(s.at)} UTC · up ${clock(s.uptimeMs)} · every ${i.intervalMs / 1000}s`,
     `peers ${s.ready}/${s.target} ready (peak ${i.peakReady}) · ${s.connecting} connecting · ${i.failedPeers} failed · ${i.peersSeen} seen · addresses ${s.addresses.known} known, ${s.addresses.tried} tried`,
     `traffic in ${s.rates.messagesIn} msg/s ${bytes(s.rates.bytesIn)}/s · out ${s.rates.messagesOut} msg/s ${bytes(s.rates.bytesOut)}/s · total in ${plural(s.totals.messagesIn, 'msg')} ${bytes(s.totals.bytesIn)}, out ${plural(s.totals.messagesOut, 'msg')} ${bytes(s.totals.bytesOut)}`,
     `height ${s.consensus ? `${s.consensus.height} (${s.consensus.peers} of ${s.ready} ready)` : '-'} · agents ${agents}`,
+    ...(failures ? [`failures ${failures} (peers)`] : []),
   ];
 }
 
@@ -108,7 +111,8 @@ export function renderScreen(i: ScreenInput, state: ScreenState): { lines: strin
   const lines: string[] = [...top.slice(0, Math.max(0, height - 1))];
 
   if (state.help) {
-    lines.push(style.paint(cut('KEYS', width), SGR.inverse));
+    lines.length = 0;
+    lines.push(style.paint(cut('KEYS (any key closes this)', width), SGR.inverse));
     for (const h of KEYS_HELP) lines.push(cut(h, width).trimEnd());
   } else if (lines.length < height - 1) {
     lines.push(...tableLines(shown, all, width, now, style, next));
@@ -132,7 +136,7 @@ export function tableLines(shown: PeerRow[], all: Column[], width: number, now: 
     const idx = all.indexOf(c);
     let w = c.header.length + (state?.sort === c.id ? 1 : 0);
     for (const row of cells) if (row[idx].length > w) w = row[idx].length;
-    return Math.min(w, c.width);
+    return Math.min(w, c.grow ?? c.width);
   };
   const fitted = fitColumns(all, width, natural);
   const titles = fitted.map(({ column, width: w }) => {

@@ -13,6 +13,9 @@ export default class Monitor extends BaseCommand {
     }
     const monitors = this.config.commands.filter((c) => c.id.startsWith('monitor:')).map((c) => c.id.slice('monitor:'.length));
     const { id, argv } = await askMonitor(monitors);
+    // The same run next time without the questions.
+    const quote = (a: string) => (/^[\w@%+=:,./[\]-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+    this.log(`running: ${this.config.bin} ${id.replaceAll(':', ' ')} ${argv.map(quote).join(' ')}`);
     await this.config.runCommand(id, argv);
   }
 }
