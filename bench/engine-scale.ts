@@ -39,6 +39,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 1_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const WINDOW_S = Number(process.env.WINDOW_S ?? 5);
+/** Seconds all ready and left alone before the no-explicit-GC reading (past BurstCompactor's quiet spell). */
+const IDLE_S = Number(process.env.IDLE_S ?? 15);
 const SMALL = Math.max(10, Math.round(N / 10));
 /** 127.2.x.y: apart from the ranges the tests use, should both run at once. */
 /**
@@ -62,6 +64,8 @@ interface Measurement {
   notReady: Record<string, number>;
   rssBefore: number;
   rss: number;
+  /** RSS after IDLE_S seconds ready without an explicit GC: what a user's process shows (peerscope only). */
+  rssIdle?: number;
   /** V8 heaps after GC: the main thread's, and the peer threads' summed (the same heap at threads 0). */
   heaps?: { mainUsed: number; mainPhysical: number; peersUsed: number; peersPhysical: number };
   eventsPerS?: number;
@@ -163,7 +167,10 @@ async function measurePeerscope(addresses: string[], threads: number, rssBefore:
     const why = s === 'failed' || s === 'closed' ? (ended.get(address) ?? s) : `still ${s}`;
     notReady[why] = (notReady[why] ?? 0) + 1;
   }
-  const out: Measurement = { target, ready: ready.size, failed, readyMs, ready99Ms, notReady, rssBefore, rss: await settledRss(executor) };
+  // First as a user sees it (the workers compact once the burst is over, see BurstCompactor), then after explicit GCs.
+  await sleep(IDLE_S * 1_000);
+  const rssIdle = process.memoryUsage.rss();
+  const out: Measurement = { target, ready: ready.size, failed, readyMs, ready99Ms, notReady, rssBefore, rss: await settledRss(executor), rssIdle };
   const main = v8.getHeapStatistics();
   const peers = await executor.heapStatistics();
   out.heaps = {
@@ -290,6 +297,7 @@ async function main(): Promise<void> {
       fmt(median(big.map((b) => b.ready99Ms)) / 1000, 2),
       big.map((b) => reasons(b.notReady)).join('; '),
       fmt(perConn / 1024, 1),
+      c.client === 'bcoin' ? '—' : fmt(median(big.map((b, r) => (b.rssIdle! - small[r].rssIdle!) / (N - SMALL))) / 1024, 1),
       fmt(median(big.map((b) => b.rss)) / 2 ** 20, 0),
       c.client === 'bcoin' ? '—' : fmt(median(big.map((b) => b.eventsPerS!)), 0),
       c.client === 'bcoin' ? '—' : fmt(median(big.map((b) => b.mainCpu!)), 1),
@@ -298,8 +306,8 @@ async function main(): Promise<void> {
     return `| ${cells.join(' | ')} |`;
   });
   const table = [
-    '| client | threads | ready | s to N ready | s to 99% | never ready (each run) | RSS KB / connection | RSS MB at N | events/s (pings 1/s) | main-thread CPU % | process CPU % |',
-    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+    '| client | threads | ready | s to N ready | s to 99% | never ready (each run) | RSS KB / connection (after GC) | … idle, no explicit GC | RSS MB at N | events/s (pings 1/s) | main-thread CPU % | process CPU % |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
   const md = [
@@ -312,7 +320,8 @@ async function main(): Promise<void> {
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. The simnet (packages/simnet, ${N} peers on ` +
       `127.2.0.1 upward, in child processes of at most ${SHARD} peers each, so none nears the open-file limit); every measurement is a fresh child process. ` +
       `All N addresses are given as seeds. "RSS KB / connection" is (RSS with ${N} − RSS with ${SMALL}) / ${N - SMALL}, after full GCs in every thread until RSS stops falling, ` +
-      'whole process (worker threads included). bcoin: `bcoin.net.Peer.fromOptions({network: "regtest"})`, `peer.connect(addr)`, ' +
+      `whole process (worker threads included); "idle, no explicit GC" is the same difference read ${IDLE_S} s after all were ready, before any explicit collection (peers pinged every second meanwhile). ` +
+      'bcoin: `bcoin.net.Peer.fromOptions({network: "regtest"})`, `peer.connect(addr)`, ' +
       '`peer.open()` (its Pool\'s outbound path without the Pool), counted when open() resolves. bcoin pings every 30 s and has no ' +
       'setting for it, so the throughput columns are peerscope only: every peer pinged every second, events delivered on events$.',
     '',

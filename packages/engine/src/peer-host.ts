@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { PeerEvent } from './events.js';
 import type { ListenSpec, PeerSpec } from './executor.js';
 import { formatAddress } from './address.js';
+import { BurstCompactor } from './burst-compactor.js';
 import { EventBatcher } from './event-batcher.js';
 import { loadProtocol } from './load-protocol.js';
 import { runPeer, type PeerRun } from './run-peer.js';
@@ -27,9 +28,11 @@ export class PeerHost {
   private readonly runs = new Map<string, PeerRun | Loading>();
   private readonly listeners = new Map<string, OpenListener>();
   private readonly batcher: EventBatcher;
+  private readonly compactor: BurstCompactor;
 
-  constructor(emit: (events: PeerEvent[]) => void) {
+  constructor(emit: (events: PeerEvent[]) => void, compactor = new BurstCompactor()) {
     this.batcher = new EventBatcher(emit);
+    this.compactor = compactor;
   }
 
   get size(): number {
@@ -40,6 +43,7 @@ export class PeerHost {
   spawn(spec: PeerSpec, socket?: net.Socket, onEnd?: () => void): void {
     const loading: Loading = { commands: [], stopped: false };
     this.runs.set(spec.id, loading);
+    this.compactor.peerStarted();
     loadProtocol(spec.protocol).then(
       (protocol) => {
         if (loading.stopped && !socket) {
@@ -103,6 +107,7 @@ export class PeerHost {
 
   /** Stops listening and every peer; resolves when all have ended and their events have left. */
   async close(): Promise<void> {
+    this.compactor.stop();
     await Promise.all([...this.listeners.keys()].map((id) => this.unlisten(id)));
     const running = [...this.runs.values()].filter((r): r is PeerRun => !('commands' in r));
     for (const id of [...this.runs.keys()]) this.stop(id);
