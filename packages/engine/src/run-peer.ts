@@ -99,7 +99,9 @@ export function runPeer(options: RunPeerOptions): PeerRun {
   actor.start();
   return {
     id,
-    command: (command) => actor.send({ type: 'peer.command', command }),
+    // Straight to the protocol's actor (there only while handshaking or ready): a command changes no
+    // state of the machine, and a machine step per message sent would cost a new snapshot each.
+    command: (command) => (actor.getSnapshot().children as { protocol?: AnyActorRef }).protocol?.send({ type: 'peer.command', command }),
     stop: () => actor.send({ type: 'stop' }),
     done,
   };
