@@ -38,6 +38,36 @@ function isUsageError(err: Error & { oclif?: { exit?: number } }): boolean {
   return err.oclif?.exit === 2 || /Parse|Flag|Arg|Validation/.test(err.constructor?.name ?? '') || /^Parsing --/.test(err.message);
 }
 
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is it running, on that port?)',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve (no DNS answer)',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'no answer in time',
+};
+
+/**
+ * A JSON-RPC call that failed because of the URL the user gave (nothing listens there, the name does
+ * not resolve, it is no JSON-RPC endpoint): one line naming the URL, exit code 2. Other failures (the
+ * node's own error) are left as they are.
+ */
+export function rpcFailure(url: string, err: unknown): Error {
+  const e = err as { name?: string; kind?: string; message?: string };
+  if (e?.name !== 'RpcError') return err as Error;
+  const message = e.message ?? '';
+  const code = /\b(E[A-Z_]{3,})\b/.exec(message)?.[1];
+  const reason = (code && REASONS[code]) ?? (message === 'bad port' ? 'that port is not allowed for HTTP (Fetch "bad port" list)' : message);
+  switch (e.kind) {
+    case 'unreachable': return new EnvironmentError(`cannot reach ${url}: ${reason}`);
+    case 'timeout': return new EnvironmentError(`${url} did not answer in time`);
+    case 'http':
+    case 'non-json': return new EnvironmentError(`${url} is not a JSON-RPC endpoint: ${message}`);
+    default: return err as Error;
+  }
+}
+
 type SystemError = Error & { code?: string; syscall?: string; address?: string; port?: number; path?: string; hostname?: string; cause?: unknown };
 
 /**

@@ -1,6 +1,8 @@
 import readline from 'node:readline';
 import { formatAddress, type HostPort } from '@peerscope/engine';
 import { Node, type Compression, type Framing } from '@peerscope/p2pnet';
+import { EnvironmentError } from './base-command.js';
+import { ndjson } from './views/json.js';
 import { nodeEventJson, nodeEventText } from './views/node-events.js';
 
 export interface NodeRunOptions {
@@ -22,9 +24,17 @@ export interface NodeRunOptions {
  */
 export async function runNode(o: NodeRunOptions, log: (line: string) => void): Promise<void> {
   const node = new Node({ host: o.host, port: o.port, id: o.id, framing: o.framing, maxConnections: o.maxConnections });
-  const print = (text: string, json: Record<string, unknown>) => log(o.json ? JSON.stringify({ at: new Date().toISOString(), ...json }) : text);
+  // NDJSON: type 'event', at (epoch ms), schema on the first record; `event` names what happened.
+  const record = ndjson((line) => log(line.slice(0, -1)));
+  const print = (text: string, json: Record<string, unknown>) => (o.json ? record('event', json, Date.now()) : log(text));
   node.events$.subscribe((e) => print(nodeEventText(e), nodeEventJson(e)));
-  await node.start();
+  await node.start().catch((err: NodeJS.ErrnoException) => {
+    // Say which address, in the user's terms; base-command makes it one line and exit code 2.
+    if (err?.code === 'EADDRINUSE') throw new EnvironmentError(`${formatAddress(o.host, o.port)} is already in use: pick another --port (0: any free port)`);
+    if (err?.code === 'EADDRNOTAVAIL') throw new EnvironmentError(`${o.host} is not an address of this machine: pick another --host (e.g. 127.0.0.1)`);
+    if (err?.code === 'ENOTFOUND' || err?.code === 'EAI_AGAIN') throw new EnvironmentError(`--host ${o.host} does not resolve`);
+    throw err;
+  });
   print(`node ${node.id} listening on ${formatAddress(node.host, node.port)}`, { event: 'started', id: node.id, host: node.host, port: node.port });
   for (const t of o.connect) node.connectWithNode(t.host, t.port, { reconnect: true }).catch(() => {});
 

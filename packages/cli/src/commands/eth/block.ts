@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { getBlock, type BlockTag } from '@peerscope/ethereum';
-import { BaseCommand, UsageError } from '../../base-command.js';
+import { BaseCommand, rpcFailure, UsageError } from '../../base-command.js';
 import { durationFlag, urlFlag } from '../../flags.js';
 
 export default class EthBlock extends BaseCommand {
@@ -21,7 +21,7 @@ export default class EthBlock extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(EthBlock);
     const tag = parseBlockTag(args.block);
-    const block = await getBlock(flags.url, tag, { timeoutMs: flags.timeout });
+    const block = await getBlock(flags.url, tag, { timeoutMs: flags.timeout }).catch((err: unknown) => { throw rpcFailure(flags.url, err); });
     if (!block) throw new Error(`no block ${args.block} at ${flags.url}`);
     if (flags.json) {
       this.log(JSON.stringify(block));

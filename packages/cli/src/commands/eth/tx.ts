@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { getTransaction } from '@peerscope/ethereum';
-import { BaseCommand, UsageError } from '../../base-command.js';
+import { BaseCommand, rpcFailure, UsageError } from '../../base-command.js';
 import { durationFlag, urlFlag } from '../../flags.js';
 
 export default class EthTx extends BaseCommand {
@@ -18,7 +18,7 @@ export default class EthTx extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(EthTx);
     if (!/^0x[0-9a-fA-F]{64}$/.test(args.hash)) throw new UsageError(`"${args.hash}" is not a transaction hash`);
-    const tx = await getTransaction(flags.url, args.hash, { timeoutMs: flags.timeout });
+    const tx = await getTransaction(flags.url, args.hash, { timeoutMs: flags.timeout }).catch((err: unknown) => { throw rpcFailure(flags.url, err); });
     if (!tx) throw new Error(`no transaction ${args.hash} at ${flags.url}`);
     if (flags.json) {
       this.log(JSON.stringify(tx));
