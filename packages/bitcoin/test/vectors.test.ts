@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   BitcoinCodec, MAINNET, REGTEST, SIGNET, TESTNET3, TESTNET4, blockHash, decodePayload, doubleSha256, encodePayload,
-  formatAddress, getNetwork, hashFromHex, hashToHex, invTypeName, ipToBytes, ipToString, isMessage, serviceNames,
+  getNetwork, hashFromHex, hashToHex, invTypeName, ipToBytes, ipToString, isMessage, serviceNames,
   type BitcoinMessage, type BlockHeader,
 } from '../src/wire/index.js';
 import { frame, hex, plain, toHex } from './helpers.js';
@@ -178,8 +178,6 @@ describe('names and addresses', () => {
     expect(ipToString(ipToBytes('::'))).toBe('::');
     expect(ipToString(ipToBytes('::ffff:1.2.3.4'))).toBe('1.2.3.4');
     expect(ipToString(ipToBytes('fe80:0:0:1:0:0:0:1'))).toBe('fe80:0:0:1::1');
-    expect(formatAddress('10.0.0.1', 8333)).toBe('10.0.0.1:8333');
-    expect(formatAddress('2001:db8::1', 8333)).toBe('[2001:db8::1]:8333');
   });
 
   it('passes unknown commands through as raw bytes', () => {

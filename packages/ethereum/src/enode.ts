@@ -1,3 +1,4 @@
+import { formatAddress } from '@peerscope/engine';
 import { isIP } from 'node:net';
 
 export interface Enode {
@@ -29,5 +30,5 @@ export function formatEnode(e: Enode): string {
 
 /** `host:port` as the engine spells addresses (IPv6 in brackets). */
 export function enodeAddress(e: Pick<Enode, 'host' | 'port'>): string {
-  return isIP(e.host) === 6 ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+  return formatAddress(e.host, e.port);
 }

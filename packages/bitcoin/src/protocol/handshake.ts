@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fromCallback } from 'xstate';
-import type { PeerInfo } from '@peerscope/engine';
+import { formatAddress, type PeerInfo } from '@peerscope/engine';
 import type { PeerCommandEvent, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
 import type { BitcoinMessage } from '../wire/message.js';
 import { serviceNames } from '../wire/services.js';
@@ -39,7 +39,7 @@ export function peerInfo(v: VersionMessage, flags: { wtxidrelay: boolean; sendad
       relay: v.relay,
       wtxidrelay: flags.wtxidrelay,
       addrv2: flags.sendaddrv2,
-      theySeeUs: `${v.receiver.host}:${v.receiver.port}`,
+      theySeeUs: formatAddress(v.receiver.host, v.receiver.port),
     },
   };
 }

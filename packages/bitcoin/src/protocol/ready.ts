@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fromCallback } from 'xstate';
+import { formatAddress } from '@peerscope/engine';
 import type { PeerCommandEvent, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
-import { formatAddress } from '../wire/address.js';
 import { hashToHex } from '../wire/hash.js';
 import { InvType, invTypeName } from '../wire/inventory.js';
 import type { BitcoinMessage } from '../wire/message.js';

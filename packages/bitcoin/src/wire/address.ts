@@ -88,11 +88,6 @@ export function ipToBytes(host: string): Uint8Array {
   return out;
 }
 
-/** `host:port`, IPv6 in brackets: the form PeerEvents use for learned addresses. */
-export function formatAddress(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 export function readNetAddress(r: PayloadReader): NetAddress {
   const services = r.u64le('services');
   const host = ipToString(r.buf, r.take(16, 'ip'));

@@ -14,7 +14,7 @@ export { Services, serviceNames, type ServiceName } from './services.js';
 export { InvType, invTypeName } from './inventory.js';
 export { doubleSha256, hashToHex, hashFromHex } from './hash.js';
 export {
-  ipToString, ipToBytes, formatAddress, type NetAddress, type TimedNetAddress,
+  ipToString, ipToBytes, type NetAddress, type TimedNetAddress,
 } from './address.js';
 export { blockHash, writeBlockHeader, BLOCK_HEADER_SIZE, type BlockHeader } from './block-header.js';
 export type { InvItem } from './messages/inventory-list.js';
