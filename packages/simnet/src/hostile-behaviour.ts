@@ -10,7 +10,23 @@ export type HostileBehaviour =
   | 'garbage' // random bytes where a header should be
   | 'malformed' // a well-framed inv claiming more entries than MAX_INV
   | 'stall' // half a message, then silence
-  | 'no-read-flood'; // pings as fast as it can while never reading our pongs
+  | 'no-read-flood' // pings as fast as it can while never reading our pongs
+  | 'trickle' // slowloris: a valid frame, one byte at a time, a byte every 200 ms
+  | 'addr-flood' // 50,000 addresses in 50 addr messages of 1,000
+  | 'ping-flood' // 20,000 pings in a burst (reading the pongs)
+  | 'inv-flood' // 40 inv messages of 50,000 entries each (2 million announcements)
+  | 'reset-mid-message' // half a frame, then a TCP reset
+  | 'version-twice' // a second version message after the handshake
+  // Handshake-time behaviours (hostile-peer.ts does the handshake differently for these):
+  | 'never-verack' // answers version with version, never verack
+  | 'verack-before-version' // verack first, then version and verack
+  | 'huge-user-agent' // a user agent of 300 bytes (Core's MAX_SUBVERSION_LENGTH is 256)
+  | 'non-utf8-user-agent' // a user agent of bytes that are not UTF-8, with terminal escapes
+  | 'silent' // accepts the connection and never says a word
+  | 'self-connection'; // answers with our own version nonce, as a connection to ourselves would
+
+/** Behaviours that start during the version handshake rather than after it. */
+export const HANDSHAKE_BEHAVIOURS: ReadonlySet<HostileBehaviour> = new Set(['never-verack', 'verack-before-version', 'huge-user-agent', 'non-utf8-user-agent', 'silent', 'self-connection']);
 
 /** A frame with any magic and, when asked, a checksum that does not match. */
 export function frame(magicBytes: Uint8Array, command: string, payload: Uint8Array, corruptChecksum = false): Buffer {
@@ -69,6 +85,68 @@ export function misbehave(behaviour: HostileBehaviour, socket: net.Socket, magic
       pump(Buffer.alloc(64 * 1024), 64 * 1024 * 1024);
       return;
     }
+    case 'trickle': {
+      const bytes = frame(magic, 'ping', randomBytes(8));
+      let i = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed || i >= bytes.length) return void clearInterval(timer);
+        write(bytes.subarray(i, ++i));
+      }, 200);
+      socket.once('close', () => clearInterval(timer));
+      return;
+    }
+    case 'addr-flood': {
+      for (let m = 0; m < 50; m++) {
+        const payload = Buffer.alloc(3 + 1000 * 30);
+        payload[0] = 0xfd;
+        payload.writeUInt16LE(1000, 1);
+        for (let k = 0; k < 1000; k++) {
+          const at = 3 + k * 30;
+          payload.writeUInt32LE(Math.floor(Date.now() / 1000), at);
+          payload.writeBigUInt64LE(1n, at + 4);
+          // ::ffff:10.m.k.k — routable-looking, never dialled by a loopback-only session
+          payload.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, m, k >> 8, k & 0xff], at + 12);
+          payload.writeUInt16BE(8333, at + 28);
+        }
+        write(frame(magic, 'addr', payload));
+      }
+      return;
+    }
+    case 'ping-flood': {
+      const ping = frame(magic, 'ping', randomBytes(8));
+      write(Buffer.concat(Array.from({ length: 20_000 }, () => ping)));
+      return;
+    }
+    case 'inv-flood': {
+      const payload = Buffer.alloc(3 + 50_000 * 36);
+      payload[0] = 0xfd;
+      payload.writeUInt16LE(50_000, 1);
+      for (let k = 0; k < 50_000; k++) payload.writeUInt32LE(1, 3 + k * 36); // MSG_TX, zero hashes
+      const inv = frame(magic, 'inv', payload);
+      let n = 0;
+      const go = () => {
+        while (!socket.destroyed && n < 40) {
+          n++;
+          if (!write(inv)) return void socket.once('drain', go);
+        }
+      };
+      go();
+      return;
+    }
+    case 'reset-mid-message':
+      write(frame(magic, 'ping', randomBytes(8)).subarray(0, 20));
+      setTimeout(() => socket.resetAndDestroy(), 50);
+      return;
+    case 'version-twice':
+      // The caller passes the version it sent: misbehaveWith handles it; here, a plain second version header.
+      return;
+    case 'never-verack':
+    case 'verack-before-version':
+    case 'huge-user-agent':
+    case 'non-utf8-user-agent':
+    case 'silent':
+    case 'self-connection':
+      return;
     case 'no-read-flood': {
       socket.pause(); // never read again: the client's pongs back up
       const ping = frame(magic, 'ping', randomBytes(8));
