@@ -4,7 +4,7 @@ import { nodeEventJson } from '@peerscope/cli';
 import { formatAddress, type HostPort } from '@peerscope/engine';
 import { Node, type NodeEvent } from '@peerscope/p2pnet';
 import { NotAnInteger, parseInteger } from './integer.js';
-import { NumberStore } from './store.js';
+import { NumberStore, StoreError } from './store.js';
 import { SumNode, type SumResult } from './sum-node.js';
 
 export interface SumAppOptions {
@@ -76,7 +76,13 @@ export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number>
   try {
     for (const v of toAdd) {
       if (stopped) return 0;
-      await add(v);
+      try {
+        await add(v);
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        io.err(`peerscope: ${err.message}`);
+        return 1;
+      }
     }
     if (o.sum && !stopped) await sum();
     if ((toAdd.length > 0 || o.sum) && !o.serve) return 0;
@@ -113,6 +119,7 @@ async function menu(add: (v: bigint) => Promise<void>, sum: () => Promise<void>,
         await add(parseInteger(text));
       } catch (err) {
         if (err instanceof NotAnInteger) io.err(`${err.message}; nothing was added`);
+        else if (err instanceof StoreError) io.err(err.message);
         else throw err;
       }
     }
@@ -139,6 +146,7 @@ async function lineCommands(add: (v: bigint) => Promise<void>, sum: () => Promis
         await add(parseInteger(arg));
       } catch (err) {
         if (err instanceof NotAnInteger) complain(`${err.message}; nothing was added (commands: add N, sum, exit)`);
+        else if (err instanceof StoreError) complain(err.message);
         else throw err;
       }
     }

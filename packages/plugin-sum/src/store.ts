@@ -43,11 +43,23 @@ export class NumberStore {
     return this.list.reduce((a, b) => a + b, 0n);
   }
 
-  /** Resolves once the number is on disk; adds are written one after another, in call order. */
+  /**
+   * Resolves once the number is on disk; adds are written one after another, in call order. Rejects
+   * with a StoreError when it cannot be written (a full or read-only disk): the number is then not
+   * added, and the file still holds every number acknowledged before.
+   */
   add(value: bigint): Promise<void> {
     const next = this.chain.then(async () => {
       const numbers = [...this.list, value];
-      await writeDurably(this.file, JSON.stringify({ version: 1, numbers: numbers.map(String) } satisfies StoreFile));
+      try {
+        await writeDurably(this.file, JSON.stringify({ version: 1, numbers: numbers.map(String) } satisfies StoreFile));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new StoreError(
+          `cannot save ${value} to ${this.file}: ${e.code ? `${e.code} (${WHY[e.code] ?? e.message})` : e.message}; it was not added, the file still holds the ${this.list.length} number${this.list.length === 1 ? '' : 's'} added before`,
+          e.code,
+        );
+      }
       this.list.push(value);
     });
     this.chain = next.catch(() => {});
@@ -55,19 +67,37 @@ export class NumberStore {
   }
 }
 
+/** A number that could not be written; `code` is the system's (ENOSPC, EROFS, EACCES, …). */
+export class StoreError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+const WHY: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EIO: 'an I/O error',
+};
+
 async function writeDurably(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await fs.open(tmp, 'w');
+  // A write that fails (a full disk) must not leave its partial temp file behind, taking more space.
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, file);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    await fs.rm(tmp, { force: true }).catch(() => {});
     throw err;
   }
   const dir = await fs.open(path.dirname(file), 'r');
