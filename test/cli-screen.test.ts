@@ -1,7 +1,7 @@
 // The live view as a user sees it: the built CLI on a pseudo-terminal, its output through a real
 // terminal emulator (xterm.js headless), at 80×24 and 200×60, with resizes and keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBitcoinSimnet, type BitcoinSimnet } from '@peerscope/simnet';
+import { freePort, startBcoinNode, startBitcoinSimnet, type BcoinNode, type BitcoinSimnet } from '@peerscope/simnet';
 import { startOnScreen } from './support/terminal.js';
 
 const HOSTILE_AGENTS = [
@@ -117,5 +117,37 @@ describe('the live view on a terminal', () => {
     await n.see(/ready\s+\d+:\d\d/);
     expect(await n.exited).toBe(0);
     expect(n.raw()).not.toMatch(/\x1b\[(3\d|7)m/);
+  });
+});
+
+describe('the live view tells the user what to do', () => {
+  let node: BcoinNode;
+  beforeAll(async () => {
+    node = await startBcoinNode({ host: '127.0.0.62', port: await freePort('127.0.0.62', true) });
+  });
+  afterAll(async () => node?.close());
+
+  it('no seed and no DNS seed: says so, and keeps saying it across redraws', async () => {
+    const s = await startOnScreen(['monitor', 'bitcoin', '--network', 'regtest', '--interval', '200ms'], { columns: 100, rows: 20 });
+    // Something on screen at once, before the first interval.
+    await s.see(/peerscope · bitcoin regtest/);
+    await s.see('! no DNS seed answered; pass --seed host:port');
+    const firstUp = await s.text();
+    await s.see(new RegExp(`up 0:0[1-9]`));
+    expect(await s.text()).toContain('! no DNS seed answered; pass --seed host:port');
+    expect(firstUp).toContain('(no peers yet)');
+    s.press('q');
+    expect(await s.exited).toBe(3);
+    expect(s.stderr()).toBe('');
+  });
+
+  it('a node of another network: names the network and the flag to pass', async () => {
+    // A bcoin regtest node, and the user forgot --network regtest (mainnet is the default).
+    const s = await startOnScreen(['monitor', 'bitcoin', '--seed', `${node.host}:${node.port}`, '--interval', '300ms', '--duration', '3s'], { columns: 120, rows: 24 });
+    await s.see('! a peer speaks regtest; try --network regtest');
+    await s.see(/failed: bad-magic \(peer speaks/);
+    expect(await s.exited).toBe(3);
+    // The final summary keeps the whole detail.
+    expect(s.raw()).toMatch(/failed: bad-magic \(peer speaks regtest; try --network regtest \(magic 0xdab5bffa, expected mainnet's 0xd9b4bef9\)\)/);
   });
 });

@@ -67,6 +67,9 @@ function detailCell(row: PeerRow, key: string): string {
   return escapeControls(Array.isArray(v) ? v.join(',') || '-' : String(v));
 }
 
+/** Columns of this priority or better are never dropped to widen another. */
+const ESSENTIAL = 5;
+
 const num = (n: number | null) => (n === null ? -1 : n);
 
 /** Every column the live table may show, in display order; `priority` picks which fit. */
@@ -125,11 +128,19 @@ export function fitColumns(all: Column[], width: number, wanted: (c: Column) => 
     widths.set(c, w);
     used += sep + w;
   }
-  // What is left widens the columns that have more to show, most important first.
+  // What is left widens the columns that have more to show, most important first; a column that is
+  // not essential gives way to one of higher priority that has more to say (a failure's detail).
   for (const c of byPriority) {
     const w = widths.get(c);
-    if (w === undefined || c.grow === undefined || used >= width) continue;
-    const more = Math.min(width - used, wanted(c) - w);
+    if (w === undefined || c.grow === undefined) continue;
+    const need = Math.min(wanted(c), c.grow) - w;
+    while (need > width - used) {
+      const victim = [...widths.keys()].filter((v) => v.priority > c.priority && v.priority > ESSENTIAL).sort((a, b) => b.priority - a.priority)[0];
+      if (!victim) break;
+      used -= widths.get(victim)! + 1;
+      widths.delete(victim);
+    }
+    const more = Math.min(width - used, need);
     if (more > 0) {
       widths.set(c, w + more);
       used += more;

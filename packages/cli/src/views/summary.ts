@@ -69,5 +69,5 @@ export function summaryText(s: SummaryRecord, title: string): string {
   const more = s.peers.length > SUMMARY_TEXT_ROWS || s.untrackedPeers > 0
     ? `\n… ${s.peersSeen - Math.min(SUMMARY_TEXT_ROWS, s.peers.length)} more addresses (--json or --csv lists ${s.untrackedPeers > 0 ? `${s.peers.length}` : 'every one'})`
     : '';
-  return `${lines.join('\n')}\n\n${columns([header, ...rows], [46, 5, 60, 5, 30, 6, 8, 8, 16, 16])}${more}`;
+  return `${lines.join('\n')}\n\n${columns([header, ...rows], [46, 5, 120, 5, 30, 6, 8, 8, 16, 16])}${more}`;
 }
