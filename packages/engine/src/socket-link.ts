@@ -8,13 +8,16 @@ export const MAX_QUEUED_MESSAGES = 10_000;
 
 /**
  * Bytes we may have queued for a peer that does not read (answers to its pings, say), beyond the message
- * being written: a single message may be larger (p2pnet allows 16 MiB). Past this, a peer that takes
- * none of it for the stall time (the `stallMs` timeout) is failed as a flood rather than letting our
- * write buffer grow without bound; one that reads slowly may go on, up to MAX_UNSENT_HARD_BYTES.
+ * being written: a single message may be larger (p2pnet allows 16 MiB). Past this a small write is a
+ * flood at once (many small queued writes cost far more memory than their bytes: ~0.5 KB each), and a
+ * large one (a big message, LARGE_WRITE_BYTES or more) may go on while the peer keeps taking bytes, up
+ * to MAX_UNSENT_HARD_BYTES; a peer that takes none for the stall time (`stallMs`) is failed as a flood.
  */
 export const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
-/** Queued for one peer beyond the message being written, reading or not: past this it is a flood at once. */
+/** Queued for one peer beyond the message being written, reading or not: past this it is a flood at once (four 16 MiB messages). */
 export const MAX_UNSENT_HARD_BYTES = 64 * 1024 * 1024;
+/** A write this large is a big message, not one of a stream of small answers. */
+export const LARGE_WRITE_BYTES = 64 * 1024;
 
 /** How long a closing connection may take to flush its last bytes. */
 export const FLUSH_MS = 1_000;
@@ -83,7 +86,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     }
     const before = this.socket.writableLength;
     this.socket.write(bytes);
-    if (before > MAX_UNSENT_BYTES && this.sendStalled(before)) return;
+    if (before > MAX_UNSENT_BYTES && this.sendStalled(before, bytes.length)) return;
     if (command !== undefined) this.report({ type: 'message', dir: 'out', command, bytes: bytes.length, count: 1 });
   }
 
@@ -91,10 +94,14 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
    * More than MAX_UNSENT_BYTES were queued before this write. A flood if over the hard cap, or if the
    * peer took nothing for the stall time; otherwise a timer keeps watching while the backlog lasts.
    */
-  private sendStalled(queued: number): boolean {
+  private sendStalled(queued: number, size: number): boolean {
     const idle = this.noteDrain();
     if (queued > MAX_UNSENT_HARD_BYTES) {
       this.end({ reason: 'flood', detail: `peer is not reading fast enough: over ${MAX_UNSENT_HARD_BYTES} bytes unsent` });
+      return true;
+    }
+    if (size < LARGE_WRITE_BYTES) {
+      this.end({ reason: 'flood', detail: `peer is not reading: over ${MAX_UNSENT_BYTES} bytes unsent` });
       return true;
     }
     if (idle >= this.stallMs) {
@@ -125,7 +132,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     this.sendTimer = undefined;
     if (this.ended) return;
     const queued = this.socket.writableLength;
-    if (queued > MAX_UNSENT_BYTES) this.sendStalled(queued);
+    if (queued > MAX_UNSENT_BYTES) this.sendStalled(queued, Infinity);
     else this.noteDrain();
   };
 
