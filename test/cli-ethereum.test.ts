@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ganache from 'ganache';
 import { freePort, mainnetTodayCommon, SERVER_CLIENT_ID, startDevP2P, type DevP2PServer } from '../packages/ethereum/test/support.js';
 import { expectUsageError, runCli, startCli } from './support/cli.js';
+import { expectContract, schemaOf } from './support/json-schema.js';
 import { until } from './support/until.js';
 
 type Ganache = ReturnType<typeof ganache.server>;
@@ -36,13 +37,14 @@ describe('peerscope monitor ethereum-rpc and eth block/tx, against ganache', () 
     expect(cli.stderrText()).toBe('');
 
     const all = records(cli.stdoutText());
+    expectContract(all, schemaOf('rpc'));
     expect(all.at(-1)).toMatchObject({ type: 'summary', endpoints: 2, failing: 1, answered: 1 });
     const ours = all.filter((r) => r.type === 'rpc' && r.url === url);
     const dead = all.filter((r) => r.type === 'rpc' && r.url === closedUrl);
     expect(ours.length).toBeGreaterThanOrEqual(2);
     expect(dead).toHaveLength(ours.length);
     for (const r of ours) {
-      expect(r.error).toBeUndefined();
+      expect(r.error).toBeNull();
       expect(r.errors).toEqual({});
       expect(r).toMatchObject({
         clientVersion: expect.stringMatching(/ganache/i), networkId: '5777', chainId: 1337, listening: true, peerCount: 0,
@@ -99,6 +101,7 @@ describe('peerscope monitor ethereum, against an @ethereumjs/devp2p server', () 
     expect(await cli.exited).toBe(0);
     expect(cli.stderrText()).toBe('');
     const all = records(cli.stdoutText());
+    expectContract(all, schemaOf('monitor'));
     const ready = all.find((r) => r.type === 'snapshot' && r.ready === 1);
     expect(ready).toMatchObject({ protocol: 'ethereum', network: 'mainnet', handshakes: { succeeded: 1, failed: 0 } });
     expect(ready!.peers[0]).toMatchObject({

@@ -1,7 +1,7 @@
 import { pollEndpoint, type RpcSnapshot } from '@peerscope/ethereum';
 import { EXIT } from './base-command.js';
 import { ndjson } from './views/json.js';
-import { rpcTable } from './views/rpc-table.js';
+import { rpcRecord, rpcTable } from './views/rpc-table.js';
 import { escapeControls } from './views/sanitize.js';
 
 export interface RpcLiveOptions {
@@ -35,7 +35,7 @@ export async function runRpcLive(urls: string[], o: RpcLiveOptions): Promise<voi
     last = await Promise.all(urls.map((u) => pollEndpoint(u, { timeoutMs: o.timeoutMs })));
     polls++;
     for (const s of last) if (!s.error) answered.add(s.url);
-    if (o.json) for (const s of last) record('rpc', s, s.at);
+    if (o.json) for (const s of last) record('rpc', rpcRecord(s), s.at);
     else out.write(`${tty ? '\x1b[H\x1b[2J' : ''}${rpcTable(last, o.intervalMs)}\n${tty ? '' : '\n'}`);
     const wait = Math.min(tick + o.intervalMs, deadline) - Date.now();
     if (wait > 0) await sleepUnless(wait, () => stop);

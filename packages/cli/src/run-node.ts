@@ -23,6 +23,12 @@ export interface NodeRunOptions {
  * `at`), and sends each non-empty stdin line to every connected node.
  */
 export async function runNode(o: NodeRunOptions, log: (line: string) => void): Promise<void> {
+  // Listening for the signals before anything is printed: a script that stops us as soon as it reads
+  // "started" must not find the default action (killed, no "stopped" record).
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const node = new Node({ host: o.host, port: o.port, id: o.id, framing: o.framing, maxConnections: o.maxConnections });
   // NDJSON: type 'event', at (epoch ms), schema on the first record; `event` names what happened.
   const record = ndjson((line) => log(line.slice(0, -1)));
@@ -48,10 +54,7 @@ export async function runNode(o: NodeRunOptions, log: (line: string) => void): P
       print(`not sent: ${(err as Error).message}`, { event: 'send-error', message: (err as Error).message });
     }
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   rl.close();
   await node.stop();
   print('stopped', { event: 'stopped', sent: node.messageCount.sent, received: node.messageCount.received, errors: node.messageCount.errors });

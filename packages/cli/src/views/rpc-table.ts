@@ -31,6 +31,15 @@ export function rpcTable(snapshots: RpcSnapshot[], intervalMs: number): string {
   return `${head}\n${columns([header, ...rows], [40, 40, 16, 6, 6, 20, 10, 12, 8, 5, 10, 6, 8, 60])}`;
 }
 
+/** One poll of one endpoint as an NDJSON record: every field present, null when absent. */
+export function rpcRecord(s: RpcSnapshot): Record<string, unknown> {
+  return {
+    url: s.url, at: s.at, latencyMs: s.latencyMs, error: s.error ?? null, clientVersion: s.clientVersion ?? null, networkId: s.networkId ?? null,
+    chainId: s.chainId ?? null, listening: s.listening ?? null, peerCount: s.peerCount ?? null, syncing: s.syncing ?? null,
+    blockNumber: s.blockNumber ?? null, gasPrice: s.gasPrice ?? null, mining: s.mining ?? null, latestBlock: s.latestBlock ?? null, errors: s.errors,
+  };
+}
+
 function yesNo(v: boolean | undefined): string {
   return v === undefined ? '-' : v ? 'yes' : 'no';
 }
