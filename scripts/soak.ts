@@ -5,7 +5,7 @@
 // the trend of RSS over the second half must be flat, the mesh must hold exactly its links (no slot
 // leaks) and the monitor its target.
 //
-//   node --import tsx --conditions=source scripts/soak.ts [--minutes 30] [--peers 1000] [--sample-s 10] [--label full]
+//   node --import tsx --conditions=source scripts/soak.ts [--minutes 30] [--peers 1000] [--sample-s 10] [--label full] [--out dir]
 //
 // Writes bench/results/soak-<label>.json and .png (RSS and event-loop delay over time) and prints a summary.
 import { spawn } from 'node:child_process';
@@ -176,7 +176,7 @@ const summary = {
   meshLinksMinSecondHalf: Math.min(...half.map((s) => s.meshLinks)), meshConnsMaxSecondHalf: Math.max(...half.map((s) => s.meshConns)),
   bitcoinFailures: failures, meshMessages: received, meshMessageErrors: messageErrors,
 };
-const outDir = path.join(root, 'bench/results');
+const outDir = path.resolve(arg('out', path.join(root, 'bench/results')));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(path.join(outDir, `soak-${label}.json`), `${JSON.stringify({ summary, samples }, null, 2)}\n`);
 const minutesOf = (s: Sample) => s.t / 60;
