@@ -71,6 +71,9 @@ export class Connections {
   private readonly acceptedPrefix = `${this.tag}:in/`;
   private running?: { executor: Executor; owned: boolean; subscription: Subscription };
   private listener?: Listener;
+  private listenArgs?: { host: string; maxConnections: number; config: P2pConfig };
+  private relistening?: Promise<void>;
+  private closing = false;
   private dials = 0;
 
   constructor(
@@ -85,7 +88,28 @@ export class Connections {
     this.listener = await this.executor().listen({
       id: `${this.tag}:in`, host, port, protocol: protocolModule, config, timeouts: this.timeouts, maxConnections,
     });
+    this.listenArgs = { host, maxConnections, config };
     return this.listener.port;
+  }
+
+  /**
+   * A worker died. Its listener, if the listener ran there, died with it (the executor fails the
+   * worker's peers, not its listeners): listen again on the same port. If the listener is alive on
+   * another worker, the port is taken and the attempt fails harmlessly.
+   */
+  private relisten(): void {
+    if (this.relistening || this.closing || !this.listener || !this.listenArgs) return;
+    const { host, maxConnections, config } = this.listenArgs;
+    const port = this.listener.port;
+    this.relistening = this.executor()
+      .listen({ id: `${this.tag}:in`, host, port, protocol: protocolModule, config, timeouts: this.timeouts, maxConnections })
+      .then((listener) => {
+        if (this.closing) return void listener.close();
+        this.listener = listener;
+      }, () => {})
+      .finally(() => {
+        this.relistening = undefined;
+      });
   }
 
   dial(host: string, port: number, config: P2pConfig): string {
@@ -126,6 +150,8 @@ export class Connections {
 
   /** Stops listening and every connection; closes the executor if the node made it. */
   async close(): Promise<void> {
+    this.closing = true;
+    await this.relistening;
     await this.listener?.close();
     await Promise.all([...this.conns.values()].map((c) => this.stop(c)));
     if (this.running?.owned) await this.running.executor.close();
@@ -172,6 +198,7 @@ export class Connections {
         if (e.state === 'ready') return this.onReady(conn);
         if (e.state === 'failed' || e.state === 'closed') {
           this.conns.delete(conn.id);
+          if (e.reason === 'worker-crash') queueMicrotask(() => this.relisten());
           const refused = conn.refusal && (e.reason ?? 'stopped') === 'stopped' ? conn.refusal : undefined;
           this.owner.ended(conn, refused?.reason ?? e.reason ?? 'stopped', refused?.detail ?? e.detail);
         }
