@@ -1,12 +1,13 @@
 /**
- * Where a ready, idle Bitcoin peer's bytes go. Holds N simulated regtest peers with the Monitor on this
- * thread (threads 0, so one heap holds every component), takes a V8 heap snapshot, and sums the self
- * size of every object by constructor (closures by function name), per peer. Process RSS beyond the
- * heap (socket buffers, libuv handles) is reported as one line.
+ * Where a ready, idle Bitcoin peer's bytes go. Holds N simulated regtest peers with the Monitor, takes
+ * V8 heap snapshots of the heap the peers live in (this thread at THREADS=0, the worker at THREADS=1;
+ * Executor.writeHeapSnapshots) and sums the self size of every object per peer by constructor (closures
+ * by function name; plain objects, internal arrays and shapes by who holds them). RSS and the heaps'
+ * sizes per peer are read first, before any snapshot (the profiler's own bookkeeping would count).
  *
- *   node --import tsx --conditions=source bench/memory-breakdown.ts     (env N, default 2000)
+ *   npm run build && node --import tsx bench/memory-breakdown.ts     (env N default 2000, THREADS 0 or 1; from the repository root)
  *
- * Env THREADS (0 or 1). Writes bench/results/memory-breakdown-threads-<THREADS>.md.
+ * Writes bench/results/memory-breakdown-threads-<THREADS>.md.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -164,11 +165,11 @@ async function main(): Promise<void> {
     const md = [
       `## threads ${THREADS}: ${THREADS === 0 ? 'peers and statistics in one heap' : 'the worker heap (the peers); statistics, peer keeper and executor handles are on the main thread'}`,
       '',
-      `\`N=${N} THREADS=${THREADS} node --import tsx --conditions=source bench/memory-breakdown.ts\` (Node ${process.version}).`,
+      `\`npm run build && N=${N} THREADS=${THREADS} node --import tsx bench/memory-breakdown.ts\` (the built packages, as the CLI runs them; Node ${process.version}).`,
       '',
       `RSS per peer, whole process${THREADS ? ' (worker included)' : ''}: **${per('rss')} KB**. Main-thread V8 heap per peer: ${per('heapUsed')} KB used, ${per('heapTotal')} KB committed` +
         (THREADS ? `; worker heap: ${(peerHeaps / N / 1024).toFixed(1)} KB used` : '') +
-        `. Live objects per peer in the ${THREADS ? 'worker' : ''} heap below (snapshot with the N peers, minus ${THREADS ? 'a worker holding 10' : 'the same heap once they stopped'}): ${(live / N / 1024).toFixed(1)} KB.`,
+        `. Live objects per peer in the ${THREADS ? 'worker ' : ''}heap below (snapshot with the N peers, minus ${THREADS ? 'a worker holding 10' : 'the same heap once they stopped'}): ${(live / N / 1024).toFixed(1)} KB.`,
       '',
       '| heap objects (constructor, or closure by name) | bytes / peer | objects / peer |',
       '|---|---:|---:|',
