@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Node, limits, type NodeOptions } from '../src/index.js';
 import { HOST, RawPeer, next, nextWhere, until } from './helpers.js';
+import { record } from '../../../test/support/reliability-record.js';
+
+const T = 'packages/p2pnet/test/hostile.test.ts';
 
 const nodes: Node[] = [];
 const peers: RawPeer[] = [];
@@ -67,6 +70,7 @@ describe('compression bombs (defects 2 and 3)', () => {
     // One decoder at a time, each stopped at max(1 MiB, 100 x 3.2 kB) plus one input slice.
     expect(rssHigh - rssBefore).toBeLessThan(150 * MiB);
     expect(a.allNodes).toHaveLength(2);
+    record({ kind: 'p2pnet xz bomb (3.2 kB -> 15 MiB), defect 2', count, outcome: 'each dropped: message-error oversize; connection kept', rssHighMB: Math.round((rssHigh - rssBefore) / 1e6), test: T });
   }, 60_000);
 
   it('defect 3: bzip2 bombs never hold the thread long; the event loop keeps turning', async () => {
@@ -89,6 +93,7 @@ describe('compression bombs (defects 2 and 3)', () => {
     // Each bomb stops after 1 MiB (~15 ms of decoding), with a turn of the event loop after each.
     expect(delay.max / 1e6).toBeLessThan(150);
     expect(elapsed).toBeLessThan(6_000);
+    record({ kind: `bzip2 bomb (${bomb.length} B -> 15 MiB), defect 3; event-loop delay max ${Math.round(delay.max / 1e6)} ms`, count, outcome: 'each dropped: message-error oversize', detectionMs: Math.round(elapsed / count), test: T });
   }, 60_000);
 
   it('defect 3: SIGTERM during a stream of bzip2 bombs ends the process within 2 s', async () => {
@@ -114,6 +119,7 @@ describe('compression bombs (defects 2 and 3)', () => {
       const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
       expect(performance.now() - signalled).toBeLessThan(2_000);
       expect(code).toBe(0);
+      record({ kind: 'SIGTERM during 200 bzip2 bombs, defect 3', count: 1, outcome: 'exit 0', detectionMs: Math.round(performance.now() - signalled), test: T });
     } finally {
       child.kill('SIGKILL');
     }
@@ -131,6 +137,7 @@ describe('compression bombs (defects 2 and 3)', () => {
     const [e] = await gone;
     expect(e.reason).toBe('flood');
     expect(e.detail).toMatch(/waiting to be decompressed/);
+    record({ kind: 'p2pnet compressed packets faster than decoded', count: limits.MAX_DECODE_BACKLOG_PACKETS + 100, outcome: 'failed: flood', test: T });
   }, 30_000);
 });
 
@@ -152,6 +159,7 @@ describe('connection slots and ids (defects 6, 9, 10)', () => {
     const got = next(b, 'node-message');
     expect(a.sendToNode(toB, 'for b')).toBe(true);
     expect((await got)[0].data).toBe('for b');
+    record({ kind: 'p2pnet id claim of a dialled node, defect 6', count: 1, outcome: 'refused: duplicate; dialled link kept', test: T });
   });
 
   it('defect 6: two nodes dialling each other at once still keep exactly one connection', async () => {
@@ -182,6 +190,7 @@ describe('connection slots and ids (defects 6, 9, 10)', () => {
     expect(got[0]).toMatchObject({ reason: 'flood', detail: expect.stringMatching(/more than 5 handshakes at once from 127\.0\.0\.1/) });
     // The silent ones end within the handshake timeout.
     expect(got.slice(1).map((e) => e.reason)).toEqual(Array(5).fill('timeout-handshake'));
+    record({ kind: 'p2pnet silent sockets (handshake slots), defect 9', count: 6, outcome: '1 refused at once (per-address), 5 failed: timeout-handshake; honest node admitted', detectionMs: 500, test: T });
     for (const s of silent) await s.untilClosed();
   });
 
@@ -209,6 +218,7 @@ describe('connection slots and ids (defects 6, 9, 10)', () => {
     await p4.connectWithNode(HOST, b.port);
     const [i] = await idle;
     expect(i.reason).toBe('timeout-idle');
+    record({ kind: 'p2pnet idle inbound at maxConnections, defect 9', count: 2, outcome: 'evicted (evictIdleMs) / timeout-idle (idleTimeoutMs)', detectionMs: 300, test: T });
   });
 
   it('defect 10: node ids with control characters are refused; message-error carries its text as message', async () => {
@@ -226,6 +236,32 @@ describe('connection slots and ids (defects 6, 9, 10)', () => {
     const [m] = await err;
     expect(m.message).toBe(m.error);
     expect(m.message).toMatch(/base64/);
+    record({ kind: 'p2pnet node id with terminal escapes, defect 10', count: 1, outcome: 'failed: malformed', test: T });
+  });
+});
+
+describe('p2pnet hostile kinds (section 1)', () => {
+  it('10 MB with no terminator is held at most until the stall time, then fails typed; malformed JSON and __proto__ keys are plain data', async () => {
+    const a = await node({ timeouts: { stallMs: 500 } });
+    const ready = next(a, 'inbound-node-connected');
+    const p = await raw(a.port, 'loris:1');
+    await ready;
+    const got = next(a, 'node-message', 3);
+    p.write('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}\x04{"not": json\x04[1e400, "\\ud800"]\x04');
+    const [proto, malformed, odd] = await got;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(proto.data)).toBe(Object.prototype);
+    expect(Object.keys(proto.data as object)).toEqual(['__proto__', 'constructor']);
+    expect(malformed.data).toBe('{"not": json');
+    expect(odd.data).toEqual([Infinity, '\ud800']);
+    const gone = next(a, 'inbound-node-disconnected');
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) p.write(Buffer.alloc(1_000_000, 0x61));
+    const [e] = await gone;
+    expect(e.reason).toBe('timeout-stall');
+    expect(e.detail).toMatch(/10000000 bytes of an unfinished message/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    record({ kind: 'p2pnet 10 MB without terminator (+ malformed JSON, __proto__ keys: plain data)', count: 1, outcome: 'failed: timeout-stall', detectionMs: Date.now() - started, test: T });
   });
 });
 
@@ -259,5 +295,6 @@ describe('big messages and slow readers (defect 7)', () => {
     const e = await gone;
     expect(e).toMatchObject({ reason: 'flood', detail: expect.stringMatching(/not reading/) });
     expect(Date.now() - started).toBeLessThan(5_000);
+    record({ kind: 'p2pnet 4 x 12 MB to a reader, then a peer that never reads, defect 7', count: 2, outcome: 'delivered; non-reader failed: flood', detectionMs: Date.now() - started, test: T });
   }, 60_000);
 });

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Node, type NodeConnection } from '@peerscope/p2pnet';
 import { NumberStore, SUM_LIMITS, SumNode } from '../src/index.js';
+import { record } from '../../../test/support/reliability-record.js';
+
+const T = 'packages/plugin-sum/test/sum-hostile.test.ts';
 
 // Regression tests of issue 9's defects 1, 4 and 8: a hostile neighbour of a sum node, scaled down.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sum-hostile-'));
@@ -76,6 +79,7 @@ describe('sum node under a hostile neighbour', () => {
     expect(held.seen).toBeLessThan(fresh); // the byte cap, not the count, bit first
     expect(held.rounds).toBe(0);
     expect(replies).toBe(fresh); // the 1 MB ids got no answer at all
+    record({ kind: 'sum: 1 MB request ids, then 12,000 fresh ids, defect 1', count: 20 + fresh, outcome: `ids over ${SUM_LIMITS.maxRidLength} chars ignored; seen-set ${held.seen} ids / ${held.seenBytes} bytes`, rssHighMB: Math.round(process.memoryUsage().rss / 1e6), test: T });
   }, 60_000);
 
   it('defect 4: the asker\'s own round cannot be evicted and taken over; the sum ends on time', async () => {
@@ -108,6 +112,7 @@ describe('sum node under a hostile neighbour', () => {
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(r.total).toBe(5n);
     expect(r.missing).toEqual([hostile.id]);
+    record({ kind: 'sum: asker\'s id evicted and replayed, defect 4', count: fresh + 1, outcome: 'replay answered empty; sum ends at its timeout', detectionMs: Date.now() - started, test: T });
   }, 60_000);
 
   it('defect 8: requests held open are bounded per neighbour, budgets clamped to 2^31-1 ms, dropped when the neighbour goes', async () => {
@@ -133,5 +138,6 @@ describe('sum node under a hostile neighbour', () => {
     // The hostile neighbour leaves: its rounds go with it, not in 23 days.
     await hostile.stop();
     await until(() => victim.held.rounds === 0, 'rounds of a gone neighbour dropped');
+    record({ kind: 'sum: requests with 23-day budgets to a silent neighbour, defect 8', count: requests, outcome: `${SUM_LIMITS.maxRoundsPerPeer} held, rest answered empty; dropped when the sender left`, test: T });
   }, 60_000);
 });
