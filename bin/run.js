@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The peerscope CLI. The root package.json is the oclif root (commands, plugins, manifest).
-import { execute } from '@oclif/core';
+import { execute, settings } from '@oclif/core';
+
+// Commands (ours and linked plugins') run as compiled JavaScript: no TypeScript transpiling on the fly.
+settings.enableAutoTranspile = false;
 
 // A closed stdout or stderr (`peerscope … --json | head -1`) ends every command quietly: the reader
 // has what it wanted. Exit at once rather than close connections politely into a dead pipe.

@@ -5,7 +5,7 @@ import { durationFlag, urlFlag } from '../../flags.js';
 
 export default class EthTx extends BaseCommand {
   static summary = 'Show a transaction of an Ethereum node (JSON-RPC) by hash';
-  static examples = ['<%= config.bin %> eth tx 0x5c50…c060 --url http://127.0.0.1:8545'];
+  static examples = ['<%= config.bin %> eth tx 0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060 --url http://127.0.0.1:8545'];
   static args = {
     hash: Args.string({ description: 'transaction hash (0x + 64 hex digits)', required: true }),
   };

@@ -24,9 +24,10 @@ export default class MonitorEthereum extends BaseCommand {
   static summary = 'Watch Ethereum peers live over devp2p: clients, capabilities, fork ids, ping, traffic';
   static description = `Connects natively (RLPx, p2p/5, eth/68 and eth/67) to N peers: the --seed enodes, or nodes found by a discv4 lookup from the network's bootnodes (or --bootnode). Shows each peer's client id, capabilities, network id, fork id, best hash, total difficulty, RTT, disconnect reason and traffic by message type, redrawn every interval. Ctrl-C closes every connection and prints the final summary.`;
   static examples = [
-    '<%= config.bin %> monitor ethereum --seed enode://<node id>@127.0.0.1:30303 --peers 1',
+    // A mainnet bootnode (go-ethereum's list): it answers discovery and, when it has room, devp2p.
+    '<%= config.bin %> monitor ethereum --seed enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@18.138.108.67:30303 --peers 1',
     '<%= config.bin %> monitor ethereum --network sepolia --peers 16',
-    '<%= config.bin %> monitor ethereum --bootnode enode://<node id>@127.0.0.1:30301 --json --duration 30s',
+    '<%= config.bin %> monitor ethereum --bootnode enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@18.138.108.67:30303 --json --duration 30s',
   ];
   static flags = {
     seed: enodeFlag({ description: 'an enode URL to dial (repeatable); without it, peers come from discovery', multiple: true }),
