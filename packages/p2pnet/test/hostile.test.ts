@@ -90,10 +90,12 @@ describe('compression bombs (defects 2 and 3)', () => {
     delay.disable();
     const elapsed = performance.now() - started;
     expect(got.every((e) => e.reason === 'oversize')).toBe(true);
-    // Each bomb stops after 1 MiB (~15 ms of decoding), with a turn of the event loop after each.
-    expect(delay.max / 1e6).toBeLessThan(150);
+    // Each bomb stops after 1 MiB (~15 ms of decoding), with a turn of the event loop after each (each
+    // blocked it 200 ms before). p99, not max: a loaded machine may deschedule the process once.
+    expect(delay.percentile(99) / 1e6).toBeLessThan(120);
+    expect(delay.max / 1e6).toBeLessThan(1_000);
     expect(elapsed).toBeLessThan(6_000);
-    record({ kind: `bzip2 bomb (${bomb.length} B -> 15 MiB), defect 3; event-loop delay max ${Math.round(delay.max / 1e6)} ms`, count, outcome: 'each dropped: message-error oversize', detectionMs: Math.round(elapsed / count), test: T });
+    record({ kind: `bzip2 bomb (${bomb.length} B -> 15 MiB), defect 3; event-loop delay p99 ${Math.round(delay.percentile(99) / 1e6)} ms, max ${Math.round(delay.max / 1e6)} ms`, count, outcome: 'each dropped: message-error oversize', detectionMs: Math.round(elapsed / count), test: T });
   }, 60_000);
 
   it('defect 3: SIGTERM during a stream of bzip2 bombs ends the process within 2 s', async () => {
