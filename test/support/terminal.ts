@@ -56,7 +56,9 @@ export function startOnTerminal(args: string[], size = { columns: 200, lines: 40
  */
 export async function startOnScreen(args: string[], size: { columns: number; rows: number }, env: Record<string, string> = {}) {
   requireScript();
-  const { Terminal } = (await import('@xterm/headless')).default as typeof import('@xterm/headless');
+  // xterm's headless build is CommonJS: its exports arrive as `default` or as named, by loader.
+  const xterm = (await import('@xterm/headless')) as typeof import('@xterm/headless') & { default?: typeof import('@xterm/headless') };
+  const { Terminal } = xterm.default ?? xterm;
   const term = new Terminal({ cols: size.columns, rows: size.rows, allowProposedApi: true, scrollback: 1000 });
   const guard = process.env.PEERSCOPE_LOOPBACK_GUARD!;
   // The shell inside script says which pseudo-terminal it got, sizes it, then becomes the CLI.

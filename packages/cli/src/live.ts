@@ -141,7 +141,7 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
   switch (mode) {
     case 'json': record('summary', { ...options.meta, ...summary }, summary.at); break;
     case 'csv': for (const p of summary.peers) write(csvSummaryRow(p, summary.at)); break;
-    default: write(`${mode === 'plain' ? '' : '\n'}${summaryText(summary, options.title)}\n`);
+    default: write(`${mode === 'plain' ? '' : '\n'}${summaryText(summary, options.title, mode === 'screen' ? (out.columns || 80) : Infinity)}\n`);
   }
   if (summary.outcome.everReady === 0) {
     stderrNotice(`no peer ever became ready (${summary.peersSeen} tried)`);

@@ -144,7 +144,11 @@ describe('views', () => {
     expect(text[0]).toBe('final summary · bitcoin regtest · ran 0:10 (12:00:00–12:00:10 UTC)');
     expect(text[1]).toBe('peers 2 seen, 3 connections · 1 ever ready · ready: peak 1, at the end 1 of 2 · 1 failed');
     expect(text).toContain('failed peers by reason bad-magic ×1 (connections: closed-by-peer ×1, bad-magic ×1)');
-    expect(text.find((l) => l.startsWith('127.0.0.2'))).toMatch(/^127\.0\.0\.2:18444\s+2\s+failed: bad-magic \(peer speaks testnet3/);
+    expect(text.find((l) => l.startsWith('127.0.0.2'))).toMatch(/^127\.0\.0\.2:18444\s+2\s+no\s+-.*\s+failed: bad-magic \(peer speaks testnet3; try --network testnet3 \(magic 0x0709110b, expected regtest's 0xdab5bffa\)\)$/);
+    // On an 80-column terminal: traffic and the rest give way, the line is cut, never wrapped.
+    const narrow = summaryText(summary, 'bitcoin regtest', 80).split('\n');
+    for (const l of narrow) expect(l.length).toBeLessThanOrEqual(80);
+    expect(narrow.find((l) => l.startsWith('ADDRESS'))).toMatch(/^ADDRESS\s+TRIES\s+READY\s+AGENT\s+ENDED$/);
     expect(csvHeader()).toMatch(/^record,at,address,state,/);
     const csv = csvSummaryRow({ ...summary.peers[0], userAgent: 'a,"b"\r\nc' }, 1);
     expect(csv).toMatch(/^summary,1,127\.0\.0\.1:18444,ready,,,1,true,"a,""b""\r\nc",70015,NETWORK WITNESS,9,1\.234,2,106,0,0,\d+\r\n$/);
