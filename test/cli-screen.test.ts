@@ -79,7 +79,7 @@ describe('the live view on a terminal', () => {
     const s = await startOnScreen(monitor(), { columns: 120, rows: 24 });
     await s.see(/[1-9]\d* failed/);
     s.press('f');
-    await s.see(/f all peers/);
+    await s.see(/f all ·/);
     await s.see(/failed: /);
     const failedOnly = (await s.lines()).filter((l) => /^127\./.test(l));
     expect(failedOnly.length).toBeGreaterThan(0);
@@ -97,7 +97,7 @@ describe('the live view on a terminal', () => {
     s.press('<');
     await s.see(/sort: state/);
     s.press('\x1b[6~');
-    await s.see(/rows (1[0-9]|2[0-9])-/);
+    await s.see(/ (1[0-9]|2[0-9])-\d+ of \d+$/m);
     s.press('\x1b[A');
     s.press('?');
     await s.see(/filter by text/);
@@ -147,7 +147,7 @@ describe('the live view tells the user what to do', () => {
     await s.see('! a peer speaks regtest; try --network regtest');
     await s.see(/failed: bad-magic \(peer speaks/);
     expect(await s.exited).toBe(3);
-    // The final summary keeps the whole detail.
-    expect(s.raw()).toMatch(/failed: bad-magic \(peer speaks regtest; try --network regtest \(magic 0xdab5bffa, expected mainnet's 0xd9b4bef9\)\)/);
+    // The final summary says it too (cut at the terminal's width; --json has all of it).
+    expect(await s.text()).toMatch(/^127\.0\.0\.62:\d+ +2 +no .*failed: bad-magic \(peer speaks regtest; try --network regtest/m);
   });
 });

@@ -120,10 +120,10 @@ export function renderScreen(i: ScreenInput, state: ScreenState): { lines: strin
   }
   while (lines.length < height - 1) lines.push('');
   lines.length = Math.max(0, height - 1);
-  const range = rows.length === 0 ? '0' : `${next.top + 1}-${next.top + shown.length} of ${rows.length}`;
+  const range = rows.length === 0 ? '0 rows' : `${next.top + 1}-${next.top + shown.length} of ${rows.length}`;
   const footer = state.editingFilter
     ? `/${state.filter}▏  Enter keep · Esc clear`
-    : `q quit · ↑↓ PgUp PgDn scroll · s < > sort: ${next.sort}${next.reverse ? ' (reversed)' : ''} · / filter${state.filter ? `: ${state.filter}` : ''} · f ${state.failedOnly ? 'all peers' : 'failed only'} · ? keys · rows ${range}`;
+    : `q quit · ↑↓ PgUp PgDn · s < > sort: ${next.sort}${next.reverse ? ' ▲' : ''} · / filter${state.filter ? `: ${state.filter}` : ''} · f ${state.failedOnly ? 'all' : 'failed'} · ? keys · ${range}`;
   // The last column of the last line is left empty: writing there would scroll some terminals.
   if (height > 0) lines.push(style.paint(cut(footer, Math.max(1, width - 1)).trimEnd(), SGR.dim));
   return { lines, state: next, room };
