@@ -1,6 +1,6 @@
 import { ProtocolError, type Decoded, type Direction, type WireCodec } from '@peerscope/engine/protocol';
 import { DEFAULT_ID_PATTERN } from './id.js';
-import { EOT, LENGTH_PREFIX_BYTES, MAX_HANDSHAKE_BYTES } from './limits.js';
+import { DEFAULT_SLOW_MESSAGE_MS, EOT, LENGTH_PREFIX_BYTES, MAX_HANDSHAKE_BYTES, MIN_MESSAGE_RATE } from './limits.js';
 import type { Payload } from './message.js';
 
 export type Framing = 'eot' | 'length';
@@ -18,6 +18,8 @@ export type P2pWire =
 export interface CodecOptions {
   framing: Framing;
   maxMessageSize: number;
+  /** See DEFAULT_SLOW_MESSAGE_MS (0: no check). */
+  slowMessageMs?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -70,6 +72,8 @@ export class P2pCodec implements WireCodec<P2pWire> {
   private buffered = 0;
   /** Length framing: prefix + payload size of the frame being gathered, once its prefix is in. */
   private frameSize = -1;
+  /** When the bytes of the incomplete message now buffered began to arrive (0: nothing buffered). */
+  private partialSince = 0;
 
   constructor(private readonly direction: Direction, private readonly options: CodecOptions) {}
 
@@ -87,9 +91,29 @@ export class P2pCodec implements WireCodec<P2pWire> {
       data = Buffer.from(rest.buffer, rest.byteOffset, rest.byteLength);
       if (data.length === 0) return out;
     }
+    const before = this.buffered;
     if (this.options.framing === 'eot') this.decodeEot(data, out);
     else this.decodeLength(data, out);
+    this.checkRate(before === 0 || out.length > 0);
     return out;
+  }
+
+  /** A message trickling in (see DEFAULT_SLOW_MESSAGE_MS): `fresh` when the buffered bytes began in this read. */
+  private checkRate(fresh: boolean): void {
+    if (this.buffered === 0) {
+      this.partialSince = 0;
+      return;
+    }
+    const now = performance.now();
+    if (fresh || this.partialSince === 0) {
+      this.partialSince = now;
+      return;
+    }
+    const grace = this.options.slowMessageMs ?? DEFAULT_SLOW_MESSAGE_MS;
+    const elapsed = now - this.partialSince;
+    if (grace > 0 && elapsed > grace && this.buffered < (MIN_MESSAGE_RATE * elapsed) / 1000) {
+      throw new ProtocolError('timeout-stall', `a message trickling in: ${this.buffered} bytes in ${Math.round(elapsed)} ms (under ${MIN_MESSAGE_RATE} bytes/s)`);
+    }
   }
 
   private decodeEot(data: Buffer, out: Decoded<P2pWire>[]): void {

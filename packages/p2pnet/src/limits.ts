@@ -58,3 +58,12 @@ export const DEFAULT_MAX_PENDING_HANDSHAKES = 32;
 export const DEFAULT_MAX_PENDING_PER_ADDRESS = 16;
 /** At maxConnections, an inbound connection idle this long gives its slot to a new one. */
 export const DEFAULT_EVICT_IDLE_MS = 30_000;
+
+/**
+ * Slowloris: the engine's stall timer restarts at every byte, so a peer trickling one byte at a time
+ * never stalls. A message still incomplete after SLOW_MESSAGE_GRACE_MS must be arriving at
+ * MIN_MESSAGE_RATE bytes/s on average or better, or the connection fails ('timeout-stall'). A p2pnetwork
+ * peer sends each message whole (sendall): only a hostile one trickles.
+ */
+export const DEFAULT_SLOW_MESSAGE_MS = 10_000;
+export const MIN_MESSAGE_RATE = 1024;

@@ -7,7 +7,7 @@ import { Connections, type AdmitAnswer, type Conn, type ConnectionsOwner, type E
 import { ConnectError, DEFAULT_RECONNECT, Dialler, type ReconnectPolicy } from './dialler.js';
 import { EventHub } from './event-hub.js';
 import { defaultNodeId } from './id.js';
-import { DEFAULT_EVICT_IDLE_MS, DEFAULT_HANDSHAKE_SETTLE_MS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_PENDING_PER_ADDRESS, DEFAULT_P2P_HANDSHAKE_MS } from './limits.js';
+import { DEFAULT_EVICT_IDLE_MS, DEFAULT_HANDSHAKE_SETTLE_MS, DEFAULT_SLOW_MESSAGE_MS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_PENDING_PER_ADDRESS, DEFAULT_P2P_HANDSHAKE_MS } from './limits.js';
 import { messageValue, outgoingPacket, type MessageData, type Payload } from './message.js';
 import { NodeConnection } from './node-connection.js';
 import type { NodeEvent, NodeEventOf, NodeEventType } from './node-events.js';
@@ -48,6 +48,8 @@ export interface NodeOptions extends ExecutorChoice {
   maxMessageSize?: number;
   /** See DEFAULT_HANDSHAKE_SETTLE_MS. */
   settleMs?: number;
+  /** A message still incomplete after this long must be arriving at 1 KiB/s or better (DEFAULT_SLOW_MESSAGE_MS; 0: no check). */
+  slowMessageMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
   timeouts?: Partial<PeerTimeouts>;
 }
@@ -80,7 +82,7 @@ export class Node {
   readonly events$: Observable<NodeEvent>;
 
   private listenPort: number;
-  private readonly options: Required<Pick<NodeOptions, 'maxConnections' | 'framing' | 'maxMessageSize' | 'settleMs' | 'maxPendingHandshakes' | 'maxPendingPerAddress' | 'maxConnectionsPerAddress' | 'idleTimeoutMs' | 'evictIdleMs'>>;
+  private readonly options: Required<Pick<NodeOptions, 'maxConnections' | 'framing' | 'maxMessageSize' | 'settleMs' | 'slowMessageMs' | 'maxPendingHandshakes' | 'maxPendingPerAddress' | 'maxConnectionsPerAddress' | 'idleTimeoutMs' | 'evictIdleMs'>>;
   private idleTimer?: NodeJS.Timeout;
   private readonly hub = new EventHub(this.messageCount);
   private readonly admission: Admission;
@@ -99,6 +101,7 @@ export class Node {
       framing: nodeOptions.framing ?? 'eot',
       maxMessageSize: nodeOptions.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       settleMs: nodeOptions.settleMs ?? DEFAULT_HANDSHAKE_SETTLE_MS,
+      slowMessageMs: nodeOptions.slowMessageMs ?? DEFAULT_SLOW_MESSAGE_MS,
       maxPendingHandshakes: nodeOptions.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES,
       maxPendingPerAddress: nodeOptions.maxPendingPerAddress ?? DEFAULT_MAX_PENDING_PER_ADDRESS,
       maxConnectionsPerAddress: nodeOptions.maxConnectionsPerAddress ?? 0,
@@ -245,8 +248,8 @@ export class Node {
   /** One object while it stays the same: a pool sends each distinct config to a worker once. */
   private config(): P2pConfig {
     if (this.configCache?.port !== this.listenPort) {
-      const { framing, maxMessageSize, settleMs } = this.options;
-      this.configCache = { id: this.id, port: this.listenPort, framing, maxMessageSize, settleMs };
+      const { framing, maxMessageSize, settleMs, slowMessageMs } = this.options;
+      this.configCache = { id: this.id, port: this.listenPort, framing, maxMessageSize, settleMs, slowMessageMs };
     }
     return this.configCache;
   }

@@ -18,6 +18,8 @@ export interface P2pConfig {
   maxMessageSize: number;
   /** Acceptor: how long the first message waits behind the id reply (see DEFAULT_HANDSHAKE_SETTLE_MS). */
   settleMs: number;
+  /** See DEFAULT_SLOW_MESSAGE_MS. */
+  slowMessageMs?: number;
 }
 
 /** The data of a 'decode-error' app event: a packet dropped, and why. */
@@ -196,7 +198,7 @@ function short(id: string): string {
 export const p2pnetProtocol: Protocol<P2pWire, P2pConfig, P2pCommand> = {
   name: 'p2pnet',
   failures: {},
-  createCodec: (config, direction) => new P2pCodec(direction, { framing: config.framing, maxMessageSize: config.maxMessageSize }),
+  createCodec: (config, direction) => new P2pCodec(direction, { framing: config.framing, maxMessageSize: config.maxMessageSize, slowMessageMs: config.slowMessageMs }),
   handshake,
   ready,
 };
