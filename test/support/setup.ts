@@ -2,7 +2,7 @@
 // test during which anything tried to leave loopback fails, even when the code under test caught the
 // guard's error (the engine reports it as an ordinary `unreachable` peer).
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import fs, { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
@@ -24,6 +24,14 @@ if (proc[OWNED] === undefined || process.env.PEERSCOPE_LOOPBACK_VIOLATIONS !== p
   process.once('exit', () => rmSync(named, { force: true }));
 }
 const file = proc[OWNED]!;
+
+// Every monitor run records its history by default: tests (and the CLI children they start) record
+// into a folder of this process's own, never into the user's data directory.
+if (process.env.PEERSCOPE_TEST_DATA_HOME === undefined || process.env.XDG_DATA_HOME !== process.env.PEERSCOPE_TEST_DATA_HOME) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'peerscope-data-'));
+  process.env.PEERSCOPE_TEST_DATA_HOME = process.env.XDG_DATA_HOME = data;
+  process.once('exit', () => rmSync(data, { recursive: true, force: true }));
+}
 resetAcknowledged();
 
 // Refusals already reported (or acknowledged); each check blames only what came after.

@@ -1,5 +1,6 @@
 import { RunLedger, type Monitor, type NetworkSnapshot } from '@peerscope/engine';
 import { EXIT } from './base-command.js';
+import { startOutputs, type OutputSettings } from './outputs.js';
 import { Screen } from './screen-driver.js';
 import { csvHeader, csvPeerRow, csvSummaryRow } from './views/csv.js';
 import { ndjson } from './views/json.js';
@@ -24,6 +25,8 @@ export interface LiveOptions extends ViewContext {
   seeded?: boolean;
   /** What the first screen says until the monitor has started, e.g. "dialling 2 seeds…". */
   startNotice?: string;
+  /** History, /metrics and the web page (outputs.ts): the command's parsed flags and its name. */
+  outputs?: { settings: OutputSettings; command: string; flags: Record<string, unknown> };
 }
 
 /**
@@ -77,6 +80,21 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
     };
   };
 
+  // Opened before anything is dialled: a database or port that cannot be opened ends the run here (exit 2).
+  let screenRef: Screen | undefined;
+  const outputs = options.outputs && await startOutputs(monitor, options.outputs.settings, {
+    command: options.outputs.command, flags: options.outputs.flags, title: options.title, intervalMs: options.intervalMs,
+    protocol: String(options.meta?.protocol ?? ''), network: String(options.meta?.network ?? ''), target: monitor.snapshot().target,
+    say: (line, kind) => {
+      if (screenRef) notices.push(line);
+      else if (kind !== 'info' || mode === 'screen' || mode === 'plain') stderrNotice(line);
+    },
+  }).catch(async (err) => {
+    ledgerSubscription.unsubscribe();
+    await monitor.stop();
+    throw err;
+  });
+
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const screen = mode === 'screen'
@@ -94,6 +112,7 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
   };
 
   if (mode === 'csv') write(csvHeader());
+  screenRef = screen;
   if (screen) {
     screen.enter();
     notices.push(options.startNotice ?? 'starting…');
@@ -107,6 +126,7 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
     ledgerSubscription.unsubscribe();
     screen?.leave();
     await monitor.stop();
+    await outputs?.close();
     throw err;
   }
   if (screen) notices.length = 0;
@@ -135,6 +155,7 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
   subscription.unsubscribe();
   screen?.closing();
   const final = await monitor.stop();
+  await outputs?.close();
   ledgerSubscription.unsubscribe();
   screen?.leave();
   const summary = summaryRecord(ledger.summary(), final);

@@ -43,7 +43,7 @@ export function openSql(target: string, options: { readonly?: boolean } = {}): P
 
 /** A file in WAL mode: one writer, any number of readers in other processes meanwhile. */
 export function openSqlite(file: string, options: { readonly?: boolean } = {}): Sql {
-  if (!options.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (!options.readonly) makeFolders(path.dirname(path.resolve(file)));
   if (options.readonly && !fs.existsSync(file)) throw Object.assign(new Error(`no history database at ${file}`), { code: 'ENOENT', path: file });
   const db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
   if (!options.readonly) {
@@ -90,6 +90,19 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
     },
     close: async () => void db.close(),
   };
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for some paths no one can create
+ * (under /proc it loops on ENOENT), and the error of the first level that fails is the one to show.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) fs.mkdirSync(d);
 }
 
 /** `?` → `$1, $2, …` (our SQL has no `?` inside string literals). */

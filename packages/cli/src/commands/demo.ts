@@ -5,6 +5,7 @@ import { BaseCommand, UsageError } from '../base-command.js';
 import { startDemoNetwork } from '../demo-network.js';
 import { durationFlag, monitorFlags } from '../flags.js';
 import { runLive } from '../live.js';
+import { outputFlags } from '../outputs.js';
 
 export default class Demo extends BaseCommand {
   static summary = 'Start a local Bitcoin regtest network of bcoin nodes on 127.0.0.x and monitor it';
@@ -21,6 +22,7 @@ export default class Demo extends BaseCommand {
     hostile: Flags.string({ description: 'with --sim: the fraction of simulated peers that misbehave after their handshake (e.g. 0.05; default 0)' }),
     'block-interval': durationFlag({ description: 'mine a block this often', default: 4_000, min: 100 }),
     ...monitorFlags,
+    ...outputFlags,
     peers: Flags.integer({ description: 'peers to keep connected', default: 3, min: 1, max: 5_000 }),
   };
 
@@ -42,6 +44,7 @@ export default class Demo extends BaseCommand {
         title: network.title, intervalMs: flags.interval, json: flags.json, csv: flags.csv, color: flags.color, durationMs: flags.duration,
         seeded: true, startNotice: 'dialling the first demo node…',
         meta: { protocol: 'bitcoin', network: 'regtest', demo: true },
+        outputs: { settings: flags, command: 'demo', flags },
       });
     } finally {
       await network.close();

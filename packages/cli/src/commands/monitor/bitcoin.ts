@@ -3,6 +3,7 @@ import { bitcoin, getNetwork, NETWORKS } from '@peerscope/bitcoin';
 import { createMonitor } from '@peerscope/engine';
 import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
+import { outputFlags } from '../../outputs.js';
 import { durationFlag, monitorFlags, networkFlag, seedFlag } from '../../flags.js';
 
 export default class MonitorBitcoin extends BaseCommand {
@@ -22,6 +23,7 @@ export default class MonitorBitcoin extends BaseCommand {
     relay: Flags.boolean({ description: 'ask peers to announce transactions too (BIP37 relay flag)', default: false }),
     'ping-interval': durationFlag({ description: 'time between pings (a bare number is seconds)', default: 30_000, min: 1_000 }),
     ...monitorFlags,
+    ...outputFlags,
   };
 
   async run(): Promise<void> {
@@ -36,6 +38,7 @@ export default class MonitorBitcoin extends BaseCommand {
       seeded: Boolean(flags.seed?.length),
       startNotice: flags.seed?.length ? `dialling ${flags.seed.length} seed${flags.seed.length === 1 ? '' : 's'}…` : `asking ${choice.dnsSeeds?.length ?? 0} DNS seeds…`,
       meta: { protocol: 'bitcoin', network: flags.network },
+      outputs: { settings: flags, command: 'monitor bitcoin', flags },
     });
   }
 }

@@ -3,6 +3,7 @@ import { createMonitor } from '@peerscope/engine';
 import { ethereum, keepDiscovering, NETWORKS, parseEnode } from '@peerscope/ethereum';
 import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
+import { outputFlags } from '../../outputs.js';
 import { durationFlag, monitorFlags, networkFlag } from '../../flags.js';
 import type { ExtraColumn } from '../../views/columns.js';
 
@@ -36,6 +37,7 @@ export default class MonitorEthereum extends BaseCommand {
     discover: Flags.integer({ description: 'nodes one discovery round may find (rounds repeat every 30s while running)', default: 64, min: 1, max: 10_000 }),
     'ping-interval': durationFlag({ description: 'time between pings (a bare number is seconds)', default: 15_000, min: 1_000 }),
     ...monitorFlags,
+    ...outputFlags,
   };
 
   async run(): Promise<void> {
@@ -61,6 +63,7 @@ export default class MonitorEthereum extends BaseCommand {
         title: `ethereum ${flags.network}`, intervalMs: flags.interval, json: flags.json, csv: flags.csv, color: flags.color, durationMs: flags.duration,
         seeded: flags.seed?.length ? true : undefined, startNotice: `dialling ${choice.seeds.length} node${choice.seeds.length === 1 ? '' : 's'}…`,
         meta: { protocol: 'ethereum', network: flags.network }, extraColumns: ETHEREUM_COLUMNS,
+        outputs: { settings: flags, command: 'monitor ethereum', flags },
       });
     } finally {
       await discovering?.stop();
