@@ -122,7 +122,7 @@ const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1
 export function plotPng(title: string, panels: Panel[], width = 900, panelHeight = 260): Buffer {
   const top = 30;
   const canvas = new Canvas(width, top + panels.length * panelHeight + 10);
-  canvas.text(10, 8, title, [20, 20, 20], 2);
+  canvas.text(10, 8, title, [20, 20, 20], title.length * 12 + 20 <= width ? 2 : 1);
   panels.forEach((panel, p) => {
     const x0 = 70;
     const x1 = width - 20;

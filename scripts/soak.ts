@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor, PoolExecutor } from '@peerscope/engine';
 import { Node, compress } from '../packages/p2pnet/src/index.js';
-import { plotPng } from './png-plot.js';
+import { soakPng } from './soak-plot.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -179,21 +179,7 @@ const summary = {
 const outDir = path.resolve(arg('out', path.join(root, 'bench/results')));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(path.join(outDir, `soak-${label}.json`), `${JSON.stringify({ summary, samples }, null, 2)}\n`);
-const minutesOf = (s: Sample) => s.t / 60;
-writeFileSync(path.join(outDir, `soak-${label}.png`), plotPng(`peerscope soak: ${peers} bitcoin peers (${hostile} hostile), p2pnet mesh of ${meshSize} (2 hostile), ${minutes} min`, [
-  { title: 'resident memory and js heap', unit: 'MB', series: [
-    { label: 'RSS', color: [200, 40, 40], points: samples.map((s) => [minutesOf(s), s.rssMB]) },
-    { label: 'heap used', color: [40, 90, 200], points: samples.map((s) => [minutesOf(s), s.heapMB]) },
-  ] },
-  { title: 'event loop delay of the main thread', unit: 'ms', series: [
-    { label: 'p99', color: [30, 140, 60], points: samples.map((s) => [minutesOf(s), s.delayP99Ms]) },
-    { label: 'max', color: [230, 140, 20], points: samples.map((s) => [minutesOf(s), s.delayMaxMs]) },
-  ] },
-  { title: 'bitcoin peers ready and p2pnet mesh links', unit: 'count', series: [
-    { label: 'bitcoin ready', color: [120, 60, 170], points: samples.map((s) => [minutesOf(s), s.ready]) },
-    { label: 'mesh links x 20', color: [20, 150, 160], points: samples.map((s) => [minutesOf(s), s.meshLinks * 20]) },
-  ] },
-]));
+writeFileSync(path.join(outDir, `soak-${label}.png`), soakPng(summary, samples));
 console.log(JSON.stringify(summary));
 await monitor.stop();
 await Promise.all(nodes.map((n) => n.stop()));
