@@ -81,7 +81,10 @@ describe('peerscope monitor ethereum-rpc and eth block/tx, against ganache', () 
 
     const tx = await runCli(['eth', 'tx', hash, '--url', url, '--json']);
     expect(tx.code).toBe(0);
-    expect(JSON.parse(tx.stdout)).toMatchObject({ hash, blockNumber: number, from, to, value: '42' });
+    expect(JSON.parse(tx.stdout)).toMatchObject({ type: 'transaction', schema: 'peerscope/1', hash, blockNumber: number, from, to, value: '42' });
+    const blockJson = JSON.parse((await runCli(['eth', 'block', String(number), '--url', url, '--json'])).stdout);
+    expect(blockJson).toMatchObject({ type: 'block', schema: 'peerscope/1', number, hash: receipt.blockHash, transactionCount: 1 });
+    expect(Number.isInteger(blockJson.at)).toBe(true);
 
     const text = await runCli(['eth', 'tx', hash, '--url', url]);
     expect(text.code).toBe(0);

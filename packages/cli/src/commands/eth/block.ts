@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { getBlock, type BlockTag } from '@peerscope/ethereum';
 import { BaseCommand, rpcFailure, UsageError } from '../../base-command.js';
 import { durationFlag, urlFlag } from '../../flags.js';
+import { ndjson } from '../../views/json.js';
 
 export default class EthBlock extends BaseCommand {
   static summary = 'Show a block of an Ethereum node (JSON-RPC): hash, parent, time, transaction count';
@@ -24,7 +25,8 @@ export default class EthBlock extends BaseCommand {
     const block = await getBlock(flags.url, tag, { timeoutMs: flags.timeout }).catch((err: unknown) => { throw rpcFailure(flags.url, err); });
     if (!block) throw new Error(`no block ${args.block} at ${flags.url}`);
     if (flags.json) {
-      this.log(JSON.stringify(block));
+      // The NDJSON convention: type, at (epoch ms), schema; null for absent fields.
+      ndjson((line) => process.stdout.write(line))('block', { ...block, at: Date.now() });
       return;
     }
     this.log(`block ${block.number}

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { getTransaction } from '@peerscope/ethereum';
 import { BaseCommand, rpcFailure, UsageError } from '../../base-command.js';
 import { durationFlag, urlFlag } from '../../flags.js';
+import { ndjson } from '../../views/json.js';
 
 export default class EthTx extends BaseCommand {
   static summary = 'Show a transaction of an Ethereum node (JSON-RPC) by hash';
@@ -21,7 +22,8 @@ export default class EthTx extends BaseCommand {
     const tx = await getTransaction(flags.url, args.hash, { timeoutMs: flags.timeout }).catch((err: unknown) => { throw rpcFailure(flags.url, err); });
     if (!tx) throw new Error(`no transaction ${args.hash} at ${flags.url}`);
     if (flags.json) {
-      this.log(JSON.stringify(tx));
+      // The NDJSON convention: type, at (epoch ms), schema; null for absent fields.
+      ndjson((line) => process.stdout.write(line))('transaction', { ...tx, at: Date.now() });
       return;
     }
     this.log(`transaction ${tx.hash}
