@@ -69,6 +69,16 @@ describe('exit codes', () => {
   });
 });
 
+describe('exit code 5', () => {
+  it('when a network sum reached no other node', async () => {
+    const data = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'peerscope-sum-')), 'n.json');
+    const port = await closedPort();
+    const r = await runCli(['sum', '--port', '0', '--data', data, '--connect', `127.0.0.1:${port}`, '--sum', '--timeout', '300ms']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toBe(`peerscope: the sum reached no other node (127.0.0.1:${port} did not answer)\n`);
+  });
+});
+
 describe('environment errors: one line, exit code 2', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerscope-cli-'));
 

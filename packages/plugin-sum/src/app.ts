@@ -68,9 +68,11 @@ export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number>
   // A signal ends a sum in progress too: the round is left to its timer, the node stops.
   let stopped = false;
   void io.stopSignal.then(() => (stopped = true));
+  let lastSum: Awaited<ReturnType<typeof app.requestSum>> | undefined;
   const sum = async () => {
     const r = await Promise.race([app.requestSum({ hops: o.hops, timeoutMs: o.timeoutMs }), io.stopSignal.then(() => undefined)]);
     if (r) say(formatSum(r), sumJson(r));
+    lastSum = r ?? lastSum;
   };
 
   try {
@@ -85,6 +87,11 @@ export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number>
       }
     }
     if (o.sum && !stopped) await sum();
+    // Asked to sum a network (--connect) and no other node answered: the job was not done (exit code 5, see EXIT).
+    if (o.sum && !o.serve && o.connect.length > 0 && lastSum && ![...lastSum.nodes.keys()].some((id) => id !== node.id)) {
+      io.err(`peerscope: the sum reached no other node (${o.connect.map((c) => formatAddress(c.host, c.port)).join(', ')} did not answer)`);
+      return 5;
+    }
     if ((toAdd.length > 0 || o.sum) && !o.serve) return 0;
     if (o.serve) {
       await io.stopSignal;
