@@ -72,23 +72,33 @@ export interface PeerAtRow {
 
 /**
  * The peers connected (dialling, handshaking or ready) at one instant, with their latest sample up to
- * it: what the live table showed then. Default instant: the run's last snapshot.
+ * it: what the live table showed then. Default instant: the run's last snapshot while it ran.
  */
 export async function peersAt(sql: Sql, run: RunRow, at?: number): Promise<{ at: number; peers: PeerAtRow[] }> {
-  const t = at ?? run.lastAt ?? run.endedAt ?? run.startedAt;
+  const t = at ?? (await lastLiveInstant(sql, run));
   const peers = await sql.all<PeerAtRow>(
-    `SELECT s.peer, s.address, COALESCE(sm.state, CASE WHEN s.ready_at IS NOT NULL AND s.ready_at <= ? THEN 'ready' ELSE 'connecting' END) AS state,
+    `SELECT s.peer, s.address, COALESCE(sm.state, CASE WHEN s.ready_at IS NOT NULL AND s.ready_at <= CAST(? AS BIGINT) THEN 'ready' ELSE 'connecting' END) AS state,
        s.reason, s.detail, s.dialed_at AS "dialedAt", s.ready_at AS "readyAt", s.ended_at AS "endedAt", s.version, s.user_agent AS "userAgent",
        s.services, s.start_height AS "startHeight", COALESCE(sm.best_height, s.start_height) AS "bestHeight", sm.ping_ms AS "pingMs", s.min_ping_ms AS "minPingMs",
        sm.messages_in AS "messagesIn", sm.messages_out AS "messagesOut", sm.bytes_in AS "bytesIn", sm.bytes_out AS "bytesOut"
      FROM sessions s
      LEFT JOIN samples sm ON sm.run_id = s.run_id AND sm.peer = s.peer
-       AND sm.at = (SELECT MAX(x.at) FROM samples x WHERE x.run_id = s.run_id AND x.peer = s.peer AND x.at <= ?)
-     WHERE s.run_id = ? AND s.dialed_at <= ? AND (s.ended_at IS NULL OR s.ended_at > ?)
-     ORDER BY CASE WHEN s.ready_at IS NOT NULL AND s.ready_at <= ? THEN 0 ELSE 1 END, s.dialed_at`,
+       AND sm.at = (SELECT MAX(x.at) FROM samples x WHERE x.run_id = s.run_id AND x.peer = s.peer AND x.at <= CAST(? AS BIGINT))
+     WHERE s.run_id = CAST(? AS BIGINT) AND s.dialed_at <= CAST(? AS BIGINT) AND (s.ended_at IS NULL OR s.ended_at > CAST(? AS BIGINT))
+     ORDER BY CASE WHEN s.ready_at IS NOT NULL AND s.ready_at <= CAST(? AS BIGINT) THEN 0 ELSE 1 END, s.dialed_at`,
     [t, t, run.id, t, t, t],
   );
   return { at: t, peers };
+}
+
+/**
+ * The last interval with the monitor still connected: a run that ended has a final snapshot taken after
+ * every connection was closed, which shows no one.
+ */
+async function lastLiveInstant(sql: Sql, run: RunRow): Promise<number> {
+  const rows = await sql.all<{ at: number }>('SELECT at FROM snapshots WHERE run_id = ? ORDER BY at DESC LIMIT 2', [run.id]);
+  if (run.endedAt !== null && rows.length === 2) return rows[1].at;
+  return rows[0]?.at ?? run.lastAt ?? run.startedAt;
 }
 
 /** Every session of a run, as it ended (or stands, for a run still going or killed). */
@@ -137,7 +147,7 @@ export interface FailureRow {
 /** Failed sessions by reason, most common first. */
 export async function failures(sql: Sql, runId: number): Promise<FailureRow[]> {
   return sql.all<FailureRow>(
-    `SELECT COALESCE(reason, '?') AS reason, COUNT(*) AS sessions, COUNT(DISTINCT address) AS addresses, MIN(detail) AS example
+    `SELECT COALESCE(reason, 'unknown') AS reason, COUNT(*) AS sessions, COUNT(DISTINCT address) AS addresses, MIN(detail) AS example
      FROM sessions WHERE run_id = ? AND state = 'failed' GROUP BY reason ORDER BY COUNT(*) DESC, reason`,
     [runId],
   );
