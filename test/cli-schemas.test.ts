@@ -1,6 +1,9 @@
 // The NDJSON contract: every record of real output validates against the JSON Schema files in
 // docs/schemas (type, at in epoch ms, null for absent values, schema on the first record).
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './support/cli.js';
 import { expectContract, schemaOf, validate } from './support/json-schema.js';
@@ -40,6 +43,18 @@ describe('NDJSON records validate against docs/schemas', () => {
     const all = records(cli.stdoutText());
     expectContract(all, schemaOf('node'));
     expect(all.map((r) => r.event)).toEqual(['started', 'node-request-to-stop', 'stopped']);
+  });
+
+  it('sum, sum add, sum local --json (sum.schema.json)', async () => {
+    const data = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'peerscope-sum-')), 'n.json');
+    const added = await runCli(['sum', 'add', '5', '123456789012345678901234567890', '--data', data, '--json']);
+    expectContract(records(added.stdout), schemaOf('sum'));
+    const local = await runCli(['sum', 'local', '--data', data, '--json']);
+    expectContract(records(local.stdout), schemaOf('sum'));
+    expect(records(local.stdout)[0]).toMatchObject({ type: 'store', count: 2, subtotal: '123456789012345678901234567895' });
+    const solo = await runCli(['sum', '--port', '0', '--data', data, '--sum', '--json', '--timeout', '200ms']);
+    expect(solo.code).toBe(0);
+    expectContract(records(solo.stdout), schemaOf('sum'));
   });
 
   it('--csv: a header, a row per address each interval, then the summary rows', async () => {

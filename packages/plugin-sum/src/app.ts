@@ -1,6 +1,6 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { nodeEventJson } from '@peerscope/cli';
+import { ndjson, nodeEventJson } from '@peerscope/cli';
 import { formatAddress, type HostPort } from '@peerscope/engine';
 import { Node, type NodeEvent } from '@peerscope/p2pnet';
 import { NotAnInteger, parseInteger } from './integer.js';
@@ -50,7 +50,9 @@ export async function runSumApp(o: SumAppOptions, io: SumAppIo): Promise<number>
   const node = new Node({ host: o.host, port: o.port, id: o.id, framing: o.framing });
   await node.start();
   const app = new SumNode(node, store);
-  const say = (text: string, json: Record<string, unknown>) => io.out(o.json ? JSON.stringify(json) : text);
+  // --json: the CLI's NDJSON convention (type 'event', at in epoch ms, schema on the first record); `event` names it.
+  const record = ndjson((line) => io.out(line.slice(0, -1)));
+  const say = (text: string, json: Record<string, unknown>) => (o.json ? record('event', json, Date.now()) : io.out(text));
   const sub = node.events$.subscribe((e) => {
     const line = describe(e);
     if (line) say(line, nodeEventJson(e));

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, dataFileFlag, UsageError } from '@peerscope/cli';
+import { BaseCommand, dataFileFlag, ndjson, UsageError } from '@peerscope/cli';
 import { added } from '../../app.js';
 import { parseInteger } from '../../integer.js';
 import { NumberStore } from '../../store.js';
@@ -23,10 +23,12 @@ export default class SumAdd extends BaseCommand {
       throw new UsageError(`${(err as Error).message}; nothing was added`);
     }
     const store = await NumberStore.open(flags.data);
+    const record = ndjson((line) => process.stdout.write(line));
     for (const v of values) {
       await store.add(v);
       const { text, json } = added(v, store);
-      this.log(flags.json ? JSON.stringify(json) : text);
+      if (flags.json) record('event', json, Date.now());
+      else this.log(text);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, dataFileFlag } from '@peerscope/cli';
+import { BaseCommand, dataFileFlag, ndjson } from '@peerscope/cli';
 import { NumberStore } from '../../store.js';
 
 export default class SumLocal extends BaseCommand {
@@ -13,7 +13,7 @@ export default class SumLocal extends BaseCommand {
     const { flags } = await this.parse(SumLocal);
     const store = await NumberStore.open(flags.data);
     if (flags.json) {
-      this.log(JSON.stringify({ data: store.file, count: store.count, subtotal: store.subtotal.toString(), numbers: store.numbers.map(String) }));
+      ndjson((line) => process.stdout.write(line))('store', { data: store.file, count: store.count, subtotal: store.subtotal.toString(), numbers: store.numbers.map(String) });
     } else {
       this.log(`${store.count} numbers in ${store.file}, subtotal ${store.subtotal}`);
       for (const n of store.numbers) this.log(`  ${n}`);
