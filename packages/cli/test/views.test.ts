@@ -8,6 +8,7 @@ import { csvHeader, csvSummaryRow } from '../src/views/csv.js';
 import { ndjson } from '../src/views/json.js';
 import { nodeEventJson, nodeEventText } from '../src/views/node-events.js';
 import { peerRows } from '../src/views/rows.js';
+import { rpcTable } from '../src/views/rpc-table.js';
 import { escapeControls } from '../src/views/sanitize.js';
 import { headerLines, INITIAL_SCREEN, renderScreen } from '../src/views/screen.js';
 import { COLOUR } from '../src/views/style.js';
@@ -152,6 +153,22 @@ describe('views', () => {
     expect(csvHeader()).toMatch(/^record,at,address,state,/);
     const csv = csvSummaryRow({ ...summary.peers[0], userAgent: 'a,"b"\r\nc' }, 1);
     expect(csv).toMatch(/^summary,1,127\.0\.0\.1:18444,ready,,,1,true,"a,""b""\r\nc",70015,NETWORK WITNESS,9,1\.234,2,106,0,0,\d+\r\n$/);
+  });
+
+  it('escapes what an RPC endpoint sent (client version, errors) in the ethereum-rpc table', () => {
+    const table = rpcTable([{
+      url: 'http://127.0.0.1:8545', at: T0, latencyMs: 3, clientVersion: 'Geth/\x1b]0;owned\x07v1\x1b[2J', networkId: '1', chainId: 1, errors: {},
+    }, {
+      url: 'http://127.0.0.1:8546', at: T0, latencyMs: 3, error: { kind: 'rpc-error', message: 'bad\r\nthing\x9b' }, errors: {},
+    }], 5_000);
+    expect(table).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    expect(table).toContain('Geth/\\e]0;owned\\av1\\e[2J');
+    expect(table).toContain('rpc-error: bad\\r\\nthing\\x9b');
+  });
+
+  it('names another chain (Ethereum) above the table', () => {
+    const row = { ...peerRows(session().snapshot, session().ledger)[1], detail: 'other chain: network 1, genesis 0xd4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3' };
+    expect(rowNotices([row, { ...row, address: 'x' }])).toEqual(['2 peers are on another chain (network 1, genesis 0xd4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3): check --network']);
   });
 
   it('NDJSON: type and at first, schema on the first record only, null for absent values', () => {
