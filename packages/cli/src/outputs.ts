@@ -2,8 +2,7 @@ import os from 'node:os';
 import { Flags } from '@oclif/core';
 import type { Monitor } from '@peerscope/engine';
 import { createRun, defaultDbPath, HistoryOpenError, isPostgresUrl, openHistory, Recorder, type Sql } from '@peerscope/history';
-import { parseListen, startMetrics } from '@peerscope/metrics';
-import { startWeb } from '@peerscope/web';
+import { parseListen } from '@peerscope/metrics';
 import { EnvironmentError } from './base-command.js';
 
 const listenFlag = Flags.custom<{ host: string; port: number }>({ parse: async (input) => parseListen(input), helpValue: '[HOST:]PORT' });
@@ -90,12 +89,15 @@ export async function startOutputs(monitor: Monitor, settings: OutputSettings, c
       c.say(`recording run ${runId} into ${sql.where}`, 'info');
     }
     if (settings.metrics) {
+      // Loaded only when asked for: prom-client and the page cost every other run nothing.
+      const { startMetrics } = await import('@peerscope/metrics');
       const m = await startMetrics(monitor, { ...settings.metrics, protocol: c.protocol, network: c.network, perPeer: settings['metrics-per-peer'] })
         .catch((err) => { throw listenError('--metrics', settings.metrics!, err); });
       closers.push(() => m.close());
       c.say(`metrics on ${m.url}/metrics`, 'asked');
     }
     if (settings.web) {
+      const { startWeb } = await import('@peerscope/web');
       const w = await startWeb({ ...settings.web, title: c.title, live: monitor, history })
         .catch((err) => { throw listenError('--web', settings.web!, err); });
       closers.push(() => w.close());
