@@ -1,0 +1,78 @@
+import type { CrawlResult } from './crawler.js';
+import type { CrawlNode } from './crawl-node.js';
+import { latestHeight } from './summary.js';
+
+/**
+ * One reachable node in bitnodes' order: protocol version, user agent, connected since (unix seconds),
+ * services (integer), height, then what bitnodes adds from outside the protocol and we cannot know
+ * here: hostname, city, country, latitude, longitude, timezone, ASN, organisation (null).
+ */
+export type BitnodesEntry = [number | null, string | null, number | null, number | null, number | null, null, null, null, null, null, null, null, null];
+
+/**
+ * The snapshot bitnodes publishes (GET /api/v1/snapshots/<timestamp>/): reachable nodes only, keyed
+ * `address:port`. `unreachable_nodes` is ours: `address:port` → [reason, detail].
+ */
+export interface BitnodesSnapshot {
+  timestamp: number;
+  total_nodes: number;
+  latest_height: number | null;
+  nodes: Record<string, BitnodesEntry>;
+  unreachable_nodes: Record<string, [string, string | null]>;
+}
+
+/** Services as the integer of the version message (the protocol reports it as hex in details.servicesHex). */
+export function servicesNumber(node: CrawlNode): number | null {
+  const hex = node.info?.details?.servicesHex;
+  if (typeof hex !== 'string') return null;
+  const n = Number(BigInt(hex));
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+export function bitnodesSnapshot(result: CrawlResult): BitnodesSnapshot {
+  const nodes: Record<string, BitnodesEntry> = {};
+  const unreachable: Record<string, [string, string | null]> = {};
+  for (const n of result.nodes) {
+    if (n.status === 'reachable') {
+      nodes[n.address] = [
+        n.info?.version ?? null, n.info?.userAgent ?? null, n.connectedAt !== undefined ? Math.floor(n.connectedAt / 1000) : null,
+        servicesNumber(n), n.info?.startHeight ?? null, null, null, null, null, null, null, null, null,
+      ];
+    } else if (n.status === 'unreachable') {
+      unreachable[n.address] = [n.reason ?? 'unknown', n.detail ?? null];
+    }
+  }
+  return {
+    timestamp: Math.floor(result.endedAt / 1000), total_nodes: Object.keys(nodes).length, latest_height: latestHeight(result.nodes),
+    nodes, unreachable_nodes: unreachable,
+  };
+}
+
+export const CRAWL_CSV_COLUMNS = [
+  'address', 'network', 'source', 'status', 'protocol_version', 'user_agent', 'connected_since', 'services', 'service_names', 'height',
+  'connect_ms', 'handshake_ms', 'addresses_returned', 'reason', 'detail',
+] as const;
+
+/**
+ * RFC 4180 quoting, and what a peer sent stays data: a cell a spreadsheet would read as a formula
+ * (= + - @, tab, CR first) gets a leading apostrophe (OWASP's CSV-injection rule).
+ */
+export function csvCell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** One row per address recorded, header first, CRLF line ends. */
+export function crawlCsv(result: CrawlResult): string {
+  const lines = [CRAWL_CSV_COLUMNS.join(',')];
+  for (const n of result.nodes) {
+    lines.push([
+      n.address, n.network, n.source, n.status, n.info?.version, n.info?.userAgent,
+      n.connectedAt !== undefined ? Math.floor(n.connectedAt / 1000) : null, servicesNumber(n), n.info?.services?.join(' '),
+      n.info?.startHeight, n.connectMs, n.handshakeMs, n.addressesReturned, n.reason, n.detail,
+    ].map(csvCell).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
