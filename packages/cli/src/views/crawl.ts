@@ -1,0 +1,44 @@
+import type { CrawlProgress, CrawlSummary } from '@peerscope/crawler';
+import { clock } from './format.js';
+import { escapeControls } from './sanitize.js';
+
+const BAR = 20;
+
+/**
+ * The progress line a terminal shows on stderr, redrawn in place:
+ * `[#####-----] found 318 · tried 200 · reachable 190 · failed 10 · in flight 64 · 95/s · eta 0:03`.
+ * The bar is tried over found (the share of known addresses dealt with). Cut to `width`, never wrapped.
+ */
+export function crawlProgressLine(p: CrawlProgress, width: number): string {
+  const done = p.found > 0 ? Math.min(1, (p.tried - p.inFlight) / p.found) : 0;
+  const filled = Math.round(done * BAR);
+  const eta = p.etaMs === undefined ? 'eta -' : `eta ${clock(p.etaMs)}`;
+  const text = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] found ${p.found} · tried ${p.tried} · reachable ${p.reachable} · failed ${p.failed} · in flight ${p.inFlight} · ${Math.round(p.handshakesPerSecond)}/s · ${eta} · ${clock(p.elapsedMs)}`;
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+const list = (r: Record<string, number>, limit = Infinity) => {
+  const entries = Object.entries(r);
+  const shown = entries.slice(0, limit).map(([k, n]) => `${k} ${n}`).join(' · ');
+  return entries.length > limit ? `${shown} · … ${entries.length - limit} more` : shown || '-';
+};
+
+/** The final summary as text: counts, then each breakdown on its own lines. Peer strings escaped. */
+export function crawlSummaryText(s: CrawlSummary, title: string, ended: string): string {
+  const seconds = (s.durationMs / 1000).toFixed(1);
+  const lines = [
+    `peerscope · crawl ${title} — ${ended === 'done' ? 'done' : `ended (${ended})`} in ${seconds}s`,
+    `reachable ${s.reachable} · unreachable ${s.unreachable} · found ${s.found} · tried ${s.tried} · not dialled ${s.skipped}` +
+      `${s.untried ? ` · left untried ${s.untried}` : ''}${s.dropped ? ` · dropped ${s.dropped}` : ''} · ${s.handshakesPerSecond} handshakes/s`,
+    `latest height ${s.latestHeight ?? '-'} · blocks behind: ${list(s.heights)} · handshake p50 ${s.handshakeMs.p50 ?? '-'} ms, p90 ${s.handshakeMs.p90 ?? '-'} ms`,
+    'user agents:',
+    ...Object.entries(s.byUserAgent).slice(0, 10).map(([agent, n]) => `  ${String(n).padStart(6)}  ${escapeControls(agent)}`),
+    ...(Object.keys(s.byUserAgent).length > 10 ? [`  … ${Object.keys(s.byUserAgent).length - 10} more`] : []),
+    `protocol versions: ${list(s.byProtocolVersion, 8)}`,
+    `services: ${list(s.byServices, 6)}`,
+    `unreachable by reason: ${list(s.unreachableByReason)}`,
+    ...(Object.keys(s.endedByReason).length ? [`ended after the handshake: ${list(s.endedByReason)}`] : []),
+    `addresses by network: ${list(s.addressesByNetwork as Record<string, number>)}`,
+  ];
+  return lines.join('\n');
+}
