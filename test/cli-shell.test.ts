@@ -13,7 +13,8 @@ async function pipeToHead(args: string[]) {
   const guard = process.env.PEERSCOPE_LOOPBACK_GUARD!;
   const quoted = args.map((a) => `'${a}'`).join(' ');
   const started = Date.now();
-  const child = spawn('bash', ['-c', `set -o pipefail; ${process.execPath} ${BIN} ${quoted} 2>/tmp/peerscope-epipe-$$.err | head -1; s=$?; cat /tmp/peerscope-epipe-$$.err >&2; rm -f /tmp/peerscope-epipe-$$.err; exit $s`], {
+  // pipefail: the status is the CLI's (head's is 0); the CLI's stderr is the shell's, our pipe.
+  const child = spawn('bash', ['-c', `set -o pipefail; ${process.execPath} ${BIN} ${quoted} | head -1`], {
     env: { ...process.env, NODE_OPTIONS: `--import ${guard}` }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -53,7 +54,7 @@ describe('exit codes', () => {
   it('3 when no peer ever became ready', async () => {
     const port = await closedPort();
     const r = await runCli(['monitor', 'bitcoin', '--seed', `127.0.0.1:${port}`, '--network', 'REGTEST', '--duration', '1s', '--interval', '500ms', '--json']);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toBe('peerscope: no peer ever became ready (1 tried)\n');
     const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     // Network names are case-insensitive; the record says the canonical one.
@@ -63,7 +64,7 @@ describe('exit codes', () => {
 
   it('4 when every JSON-RPC endpoint failed', async () => {
     const r = await runCli(['monitor', 'ethereum-rpc', '--url', `http://127.0.0.1:${await closedPort()}`, '--duration', '1s', '--interval', '500ms', '--json']);
-    expect(r.code).toBe(4);
+    expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/^peerscope: no endpoint ever answered \(http:\/\/127\.0\.0\.1:\d+: .*\)\n$/);
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', endpoints: 1, answered: 0 });
   });

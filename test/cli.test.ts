@@ -17,7 +17,7 @@ describe('peerscope monitor bitcoin --json, end to end against bcoin', () => {
       '--interval', '500ms', '--duration', '5s', '--json', '--allow', '127.0.0.0/8', '--ping-interval', '1']);
     await until(() => cli.stdoutText().includes('"ready":2'), 'a snapshot with 2 ready peers');
     const mined = await network.mine();
-    expect(await cli.exited).toBe(0);
+    expect(await cli.exited, cli.stderrText()).toBe(0);
     const records = cli.stdoutText().trim().split('\n').map((l) => JSON.parse(l));
     const snapshots = records.filter((r) => r.type === 'snapshot');
     const summary = records.at(-1);
