@@ -213,6 +213,8 @@ export class Crawler {
 
   private learn(texts: string[]): void {
     for (const text of texts) {
+      // Most addresses are heard many times; they arrive in formatAddress's form, the map's key.
+      if (this.known.has(text)) continue;
       let parsed;
       try {
         parsed = parsePeerAddress(text);

@@ -22,7 +22,7 @@ export default class CrawlBitcoin extends BaseCommand {
       description: 'Bitcoin network (any case; Core\'s names main, test also work)', names: NETWORKS.map((n) => n.name), default: 'mainnet',
       canonical: (name) => { try { return getNetwork(name.trim()).name; } catch { return undefined; } },
     }),
-    concurrency: Flags.integer({ description: 'connections open at once', default: 256, min: 1, max: 10_000 }),
+    concurrency: Flags.integer({ description: 'connections open at once', default: 500, min: 1, max: 10_000 }),
     'max-nodes': Flags.integer({ description: 'stop dialling after this many addresses were tried', min: 1 }),
     duration: monitorFlags.duration,
     'addr-wait': durationFlag({ description: 'how long a node gets to answer getaddr before we hang up', default: 3_000, min: 100 }),
