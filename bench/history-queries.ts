@@ -123,7 +123,7 @@ const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
 const report = [
   '# History queries over a 24-hour, 1,000-peer recording',
   '',
-  `Command: \`node --import tsx --conditions=source bench/history-queries.ts\` (PEERS=${PEERS}, HOURS=${HOURS}, RUNS=${RUNS}). Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, SQLite (better-sqlite3 12) in WAL mode on ${os.tmpdir()}.`,
+  `Command: \`node --import tsx --conditions=source bench/history-queries.ts\` (PEERS=${PEERS}, HOURS=${HOURS}, RUNS=${RUNS}). Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, SQLite (better-sqlite3 12) in WAL mode in the temp folder.`,
   '',
   `Synthetic recording (generated in ${generatedS.toFixed(0)} s): ${rows.sessions.toLocaleString('en')} sessions (a reconnect every ~2 h per peer slot, one in ten failed), ${rows.samples.toLocaleString('en')} per-peer samples (one per peer per 30 s: the recorder writes a sample only when a peer's height, ping or traffic moved), ${rows.snapshots.toLocaleString('en')} snapshots (every 5 s), ${rows.height_seen.toLocaleString('en')} height sightings (a block every 10 min seen by every peer), ${rows.addresses.toLocaleString('en')} addresses. Database: ${mb(bytes)}.`,
   '',

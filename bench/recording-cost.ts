@@ -4,7 +4,7 @@
  * --db (SQLite), --metrics (scraped every 5 s), --web (one page open on server-sent events), and all
  * three. Main-thread CPU and process CPU over a window once every peer is ready, RSS after GC, and the
  * history database's growth per peer-hour. Target: all three add ≤ 5% CPU and ≤ 50 MB.
- * Run, from the repository root, `node --import tsx --conditions=source bench/recording-cost.ts`
+ * Run, from the repository root after `npm run build`, `node --import tsx bench/recording-cost.ts` (the built packages, as the CLI runs them; peer threads load no TypeScript)
  * (env N = 1,000, WINDOW_S = 20, RUNS = 1); writes bench/results/recording-cost.md.
  *
  * - the simnet (packages/simnet) in a child process for the whole run, on 127.5.x.y;
@@ -166,7 +166,7 @@ async function orchestrate(): Promise<void> {
   const lines = [
     '# Recording cost: history, metrics and the web page beside a 1,000-peer monitor',
     '',
-    `Command: \`node --import tsx --conditions=source bench/recording-cost.ts\` (N=${N}, WINDOW_S=${WINDOW_S}, RUNS=${RUNS}). Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}.`,
+    `Command: \`node --import tsx bench/recording-cost.ts\` (N=${N}, WINDOW_S=${WINDOW_S}, RUNS=${RUNS}). Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}.`,
     `A simnet of ${N} regtest peers (packages/simnet, one child process, 127.5.x.y); the monitor in a fresh child per configuration with threads 1, every peer pinged each second and a snapshot each second (the busiest setting; the default is 5 s). Measured over ${WINDOW_S} s once all ${N} were ready; RSS after GC in every thread. --metrics is scraped every 5 s; --web has one page open on server-sent events.`,
     '',
     '| outputs | main-thread CPU | Δ | process CPU | Δ | RSS | Δ | history growth |',
@@ -174,10 +174,10 @@ async function orchestrate(): Promise<void> {
     ...CONFIGS.map((c) => {
       const r = row(c);
       const d = (x: number, y: number, unit: string, k = 1) => (c === 'none' ? '—' : `${x - y >= 0 ? '+' : ''}${((x - y) / k).toFixed(1)}${unit}`);
-      return `| ${c === 'none' ? 'view only' : c === 'all' ? '--db --metrics --web' : `--${c}`} | ${r.main.toFixed(1)}% | ${d(r.main, base.main, ' pt')} | ${r.proc.toFixed(1)}% | ${d(r.proc, base.proc, ' pt')} | ${(r.rss / 1e6).toFixed(0)} MB | ${d(r.rss, base.rss, ' MB', 1e6)} | ${r.db !== undefined ? `${(r.db / 1e3).toFixed(0)} kB/peer-hour (${r.rows!.toFixed(0)} samples/s)` : ''} |`;
+      return `| ${c === 'none' ? 'monitor alone' : c === 'all' ? '--db --metrics --web' : `--${c}`} | ${r.main.toFixed(1)}% | ${d(r.main, base.main, ' pt')} | ${r.proc.toFixed(1)}% | ${d(r.proc, base.proc, ' pt')} | ${(r.rss / 1e6).toFixed(0)} MB | ${d(r.rss, base.rss, ' MB', 1e6)} | ${r.db !== undefined ? `${(r.db / 1e3).toFixed(0)} kB/peer-hour (${r.rows!.toFixed(0)} samples/s)` : ''} |`;
     }),
     '',
-    'CPU is percent of one core; Δ in percentage points over the view alone. History growth is the SQLite file and its WAL over the window, per peer and hour, at this setting (every peer changes every second, so each gets a sample each interval; at the default 5 s interval with 30 s pings a quiet peer is a sample per ping).',
+    'CPU is percent of one core; Δ in percentage points over the monitor alone (no view: the CLI's view costs the same in every row). History growth is the SQLite file and its WAL over the window, per peer and hour, at this setting (every peer changes every second, so each gets a sample each interval; at the default 5 s interval with 30 s pings a quiet peer is a sample per ping).',
     '',
   ];
   if (N === 1_000) fs.writeFileSync(fileURLToPath(new URL('./results/recording-cost.md', import.meta.url)), lines.join('\n'));

@@ -62,6 +62,8 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
   const mode = options.json ? 'json' : options.csv ? 'csv' : out.isTTY === true ? 'screen' : 'plain';
   const record = ndjson(write);
   const notices: string[] = [];
+  /** What the outputs said (where the run is recorded, the page's URL, a write that failed): kept on screen. */
+  const outputNotices: string[] = [];
   const stderrNotice = (text: string) => process.stderr.write(`peerscope: ${text}\n`);
 
   const inputs = (s: NetworkSnapshot) => {
@@ -76,18 +78,17 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
     return {
       failures,
       snapshot: s, rows, title: options.title, intervalMs: options.intervalMs, extraColumns: options.extraColumns,
-      notices: [...notices, ...rowNotices(rows)], peersSeen: ledger.peersSeen, peakReady: ledger.readyCounts.peak, failedPeers,
+      notices: [...notices, ...outputNotices, ...rowNotices(rows)], peersSeen: ledger.peersSeen, peakReady: ledger.readyCounts.peak, failedPeers,
     };
   };
 
   // Opened before anything is dialled: a database or port that cannot be opened ends the run here (exit 2).
-  let screenRef: Screen | undefined;
   const outputs = options.outputs && await startOutputs(monitor, options.outputs.settings, {
     command: options.outputs.command, flags: options.outputs.flags, title: options.title, intervalMs: options.intervalMs,
     protocol: String(options.meta?.protocol ?? ''), network: String(options.meta?.network ?? ''), target: monitor.snapshot().target,
     say: (line, kind) => {
-      if (screenRef) notices.push(line);
-      else if (kind !== 'info' || mode === 'screen' || mode === 'plain') stderrNotice(line);
+      if (mode === 'screen') outputNotices.push(line);
+      else if (kind !== 'info' || mode === 'plain') stderrNotice(line);
     },
   }).catch(async (err) => {
     ledgerSubscription.unsubscribe();
@@ -112,7 +113,6 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
   };
 
   if (mode === 'csv') write(csvHeader());
-  screenRef = screen;
   if (screen) {
     screen.enter();
     notices.push(options.startNotice ?? 'starting…');

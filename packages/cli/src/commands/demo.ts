@@ -44,7 +44,8 @@ export default class Demo extends BaseCommand {
         title: network.title, intervalMs: flags.interval, json: flags.json, csv: flags.csv, color: flags.color, durationMs: flags.duration,
         seeded: true, startNotice: 'dialling the first demo node…',
         meta: { protocol: 'bitcoin', network: 'regtest', demo: true },
-        outputs: { settings: flags, command: 'demo', flags },
+        // The demo shows its page too, on a free loopback port it prints (not beside machine output).
+        outputs: { settings: { ...flags, web: flags.web ?? (flags.json || flags.csv ? undefined : { host: '127.0.0.1', port: 0 }) }, command: 'demo', flags },
       });
     } finally {
       await network.close();
