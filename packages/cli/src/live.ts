@@ -47,6 +47,20 @@ export function rowNotices(rows: PeerRow[]): string[] {
 }
 
 /**
+ * What to say once the monitor has started: nothing dialled means the user must act. DNS seeds that did
+ * not answer are one line (nine seeds, one cause), not one line each.
+ */
+export function startNotices(warnings: readonly string[], active: number, seeded: boolean | undefined): string[] {
+  if (active === 0 && seeded === false) {
+    const causes = [...new Set(warnings.map((w) => w.replace(/^[^:]*: /, '').replace(/ \S+$/, '')))];
+    return [`no DNS seed answered${warnings.length > 0 ? ` (${warnings.length} asked: ${causes.join(', ')})` : ''}; pass --seed host:port`];
+  }
+  const out = warnings.map((w) => `warning: ${w}`);
+  if (active === 0 && seeded === true) out.unshift('no seed could be dialled; check --seed, --allow and --deny');
+  return out;
+}
+
+/**
  * Runs a monitor until --duration, Ctrl-C/SIGTERM or `q`, showing each snapshot (a live screen on a
  * terminal, text per interval on a pipe, or NDJSON / CSV records); then closes every connection and
  * prints the final summary of the whole run. Sets the exit code (3 when no peer ever became ready) and
@@ -130,13 +144,8 @@ export async function runLive(monitor: Monitor, options: LiveOptions): Promise<S
     throw err;
   }
   if (screen) notices.length = 0;
-  for (const w of monitor.keeper.warnings) {
-    if (screen) notices.push(w);
-    else stderrNotice(`warning: ${w}`);
-  }
-  if (monitor.keeper.active === 0 && options.seeded !== undefined) {
-    const text = options.seeded ? 'no seed could be dialled (see the warnings); check --seed, --allow and --deny' : 'no DNS seed answered; pass --seed host:port';
-    if (screen) notices.unshift(text);
+  for (const text of startNotices(monitor.keeper.warnings, monitor.keeper.active, options.seeded)) {
+    if (screen) notices.push(text);
     else stderrNotice(text);
   }
   // Something useful early, not only after the first interval: the dials under way.

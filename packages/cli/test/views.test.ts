@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, RunLedger, StatsCollector, type PeerEvent, type PeerEventBody } from '@peerscope/engine';
 import type { NodeEvent } from '@peerscope/p2pnet';
-import { rowNotices } from '../src/live.js';
+import { rowNotices, startNotices } from '../src/live.js';
 import { fitColumns, peerColumns, shortServices } from '../src/views/columns.js';
 import { csvHeader, csvSummaryRow } from '../src/views/csv.js';
 import { ndjson } from '../src/views/json.js';
@@ -169,6 +169,16 @@ describe('views', () => {
   it('names another chain (Ethereum) above the table', () => {
     const row = { ...peerRows(session().snapshot, session().ledger)[1], detail: 'other chain: network 1, genesis 0xd4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3' };
     expect(rowNotices([row, { ...row, address: 'x' }])).toEqual(['2 peers are on another chain (network 1, genesis 0xd4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3): check --network']);
+  });
+
+  it('says once that no DNS seed answered, however many were asked', () => {
+    const warnings = ['seed.bitcoin.sipa.be: getaddrinfo ENOTFOUND seed.bitcoin.sipa.be', 'dnsseed.emzy.de: getaddrinfo ENOTFOUND dnsseed.emzy.de'];
+    expect(startNotices(warnings, 0, false)).toEqual(['no DNS seed answered (2 asked: getaddrinfo ENOTFOUND); pass --seed host:port']);
+    expect(startNotices([], 0, false)).toEqual(['no DNS seed answered; pass --seed host:port']);
+    expect(startNotices(['nosuch.example: getaddrinfo ENOTFOUND nosuch.example'], 0, true)).toEqual([
+      'no seed could be dialled; check --seed, --allow and --deny', 'warning: nosuch.example: getaddrinfo ENOTFOUND nosuch.example',
+    ]);
+    expect(startNotices([], 3, undefined)).toEqual([]);
   });
 
   it('NDJSON: type and at first, schema on the first record only, null for absent values', () => {
