@@ -1,6 +1,7 @@
 // The history store against a real monitor on a loopback simnet: what it keeps, what the queries say,
 // migrations, and a full disk mid-run.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,6 +117,26 @@ describe('history: a monitor recorded into SQLite', () => {
     const notDb = path.join(dir, 'not.db');
     fs.writeFileSync(notDb, 'this is not SQLite'.repeat(100));
     await expect(openHistory(notDb)).rejects.toThrow(/not a peerscope history database/);
+  });
+
+  it('a database file its user may only read is one line (opened by an unprivileged user)', () => {
+    expect(process.getuid?.()).toBe(0); // the test takes the user away: it needs root to do so
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'peerscope-ro-'));
+    try {
+      const file = path.join(folder, 'h.db');
+      const db = new Database(file);
+      db.exec('CREATE TABLE t (x)');
+      db.close();
+      fs.chmodSync(file, 0o444);
+      fs.chmodSync(folder, 0o555);
+      const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+      const script = `const { openHistory } = await import(${JSON.stringify(index)}); try { await openHistory(${JSON.stringify(file)}); console.log('opened'); } catch (e) { console.log(e.message); }`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(r.stdout.trim()).toBe(`cannot write the history database ${file} (read-only or no permission); --no-db turns recording off`);
+    } finally {
+      fs.chmodSync(folder, 0o755);
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('a full disk mid-run: one line, the monitor goes on, what was written stays intact', async () => {
