@@ -81,7 +81,8 @@ export class Recorder {
   private readonly lastSample = new Map<string, string>();
   private readonly subscriptions: Subscription[] = [];
   private scheduled = false;
-  private writing: Promise<void> = Promise.resolve();
+  private flushing = false;
+  private again = false;
   private failed = false;
   private finalAt?: number;
   private resolveDone!: () => void;
@@ -212,8 +213,25 @@ export class Recorder {
     // After the current tick: the engine's reporter never waits for a write.
     setImmediate(() => {
       this.scheduled = false;
-      this.writing = this.writing.then(() => this.flush());
+      void this.pump();
     });
+  }
+
+  /** One write at a time; snapshots that arrive meanwhile go into the next one (no queue of writes). */
+  private async pump(): Promise<void> {
+    if (this.flushing) {
+      this.again = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      do {
+        this.again = false;
+        await this.flush();
+      } while (this.again && !this.failed);
+    } finally {
+      this.flushing = false;
+    }
   }
 
   private takeWrites(): Write[] {
