@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackHosts, startBitcoinSimnet, startHostilePeer, type BitcoinSimnet, type HostilePeer } from '@peerscope/simnet';
 import { expectUsageError, runCli, startCli } from './support/cli.js';
+import { startOnTerminal } from './support/terminal.js';
 import { until } from './support/until.js';
 
 describe('peerscope crawl bitcoin', () => {
@@ -77,6 +78,17 @@ describe('peerscope crawl bitcoin', () => {
     const last = JSON.parse(cli.stdoutText().trim().split('\n').at(-1)!);
     expect(last).toMatchObject({ type: 'summary', ended: 'stopped', reachable: N, unreachableByReason: { refused: 2, stopped: 1 } });
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).total_nodes).toBe(N);
+  });
+
+  it('on a terminal: a progress line redrawn in place, then the summary; Ctrl-C ends it', async () => {
+    const t = startOnTerminal([...base('30s'), '--seed', `127.84.1.1:${silent.port}`]);
+    await t.see(`reachable ${N} · failed 2 · in flight 1`);
+    // Redrawn in place: carriage return and erase-line, never a new line per update.
+    expect(t.screen()).toMatch(/\r\x1b\[2K\[#+-*\] found \d+ · tried \d+/);
+    t.child.stdin.write('\x03');
+    expect(await t.exited).toBe(0);
+    expect(t.screen()).toMatch(/crawl bitcoin regtest — ended \(stopped\)/);
+    expect(t.screen()).toMatch(/unreachable by reason: refused 2 · stopped 1/);
   });
 
   it('a bad flag is one line and exit 2', async () => {

@@ -57,7 +57,7 @@ export default class CrawlBitcoin extends BaseCommand {
         const at = Date.now();
         if (at - lastJson >= flags.interval - 50) record('progress', { ...meta, ...p }, (lastJson = at));
       } else if (tty) {
-        process.stderr.write(`\r\x1b[2K${crawlProgressLine(p, (process.stderr.columns || 80) - 1)}`);
+        process.stderr.write(`\r\x1b[2K${crawlProgressLine(p, (process.stderr.columns || Number(process.env.COLUMNS) || 80) - 1)}`);
       }
     });
     const onSignal = () => crawler.stop();
