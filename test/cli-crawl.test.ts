@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackHosts, startBitcoinSimnet, startHostilePeer, type BitcoinSimnet, type HostilePeer } from '@peerscope/simnet';
 import { expectUsageError, runCli, startCli } from './support/cli.js';
+import { expectContract, schemaOf } from './support/json-schema.js';
 import { startOnTerminal } from './support/terminal.js';
 import { until } from './support/until.js';
 
@@ -37,6 +38,7 @@ describe('peerscope crawl bitcoin', () => {
     expect(code).toBe(0);
     const records = stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(records[0].schema).toBe('peerscope/1');
+    expectContract(records, schemaOf('crawl'));
     expect(records.slice(0, -1).every((r) => r.type === 'progress' && typeof r.at === 'number')).toBe(true);
     expect(records.at(-1)).toMatchObject({
       type: 'summary', protocol: 'bitcoin', network: 'regtest', ended: 'done', reachable: N, unreachable: 2, latestHeight: 4,

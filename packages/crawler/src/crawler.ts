@@ -54,8 +54,8 @@ export interface CrawlProgress {
   dropped: number;
   /** Full handshakes per second since the start. */
   handshakesPerSecond: number;
-  /** Time left at the current pace, ms (undefined before the first dial ends). */
-  etaMs?: number;
+  /** Time left at the current pace, ms (undefined before the first dial ends; 0 once ended). */
+  etaMs: number | undefined;
   elapsedMs: number;
 }
 
@@ -143,7 +143,7 @@ export class Crawler {
     return {
       found: this.known.size, tried, reachable, failed, inFlight, queued, dropped,
       handshakesPerSecond: seconds > 0 ? Math.round((reachable / seconds) * 10) / 10 : 0,
-      ...(pace > 0 && !this.ended ? { etaMs: Math.round((left / pace) * 1000) } : this.ended ? { etaMs: 0 } : {}),
+      etaMs: this.ended ? 0 : pace > 0 ? Math.round((left / pace) * 1000) : undefined,
       elapsedMs,
     };
   }
