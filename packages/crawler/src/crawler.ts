@@ -101,6 +101,8 @@ export class Crawler {
   /** Progress every `progressIntervalMs`, a last one when the crawl ends, then complete. */
   readonly progress$: Observable<CrawlProgress> = this.progressSubject.asObservable();
   readonly warnings: string[] = [];
+  /** Every PeerEvent of the crawl's dials, as the executor delivers them (for a recorder, or a view of each dial). */
+  readonly events$: Observable<PeerEvent>;
   private counts = { tried: 0, reachable: 0, failed: 0, dropped: 0 };
   private seq = 0;
   private startedAt = 0;
@@ -116,6 +118,7 @@ export class Crawler {
     this.ownsExecutor = !options.executor;
     this.executor = options.executor ?? (options.threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads: options.threads ?? 1 }));
     this.filter = new AddressFilter(options.allow, options.deny);
+    this.events$ = this.executor.events$;
   }
 
   /** Crawls until nothing is left to dial, a limit is reached, or stop(); resolves with what was found. */

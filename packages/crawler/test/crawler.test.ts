@@ -51,6 +51,7 @@ describe('crawling a 300-node simnet from one seed', () => {
   const hostilePeers: HostilePeer[] = [];
   let result: CrawlResult;
   const progress: CrawlProgress[] = [];
+  let handshakes = 0;
 
   beforeAll(async () => {
     simnet = await startBitcoinSimnet({ peers: N, baseHost: '127.81.0.1', hostileFraction: 0.05, laggingFraction: 0.1, startHeight: 7 });
@@ -77,6 +78,7 @@ describe('crawling a 300-node simnet from one seed', () => {
       timeouts: { connectMs: 2_000, handshakeMs: 2_000, stallMs: 1_000 }, addrWaitMs: 3_000, progressIntervalMs: 50,
     });
     crawler.progress$.subscribe((p) => progress.push(p));
+    crawler.events$.subscribe((e) => (e.type === 'handshake' ? handshakes++ : 0));
     result = await crawler.run();
   }, 60_000);
 
@@ -169,6 +171,8 @@ describe('crawling a 300-node simnet from one seed', () => {
     expect(Math.max(...progress.map((p) => p.inFlight))).toBeLessThanOrEqual(32);
     expect(progress.at(-1)).toMatchObject({ reachable: N + 1 + 4, inFlight: 0, etaMs: 0 });
     expect(progress.at(-1)!.handshakesPerSecond).toBeGreaterThan(0);
+    // events$: every dial's events, for a recorder or a view (a handshake event per version received, hostile ones too).
+    expect(handshakes).toBeGreaterThanOrEqual(N + 1 + 4);
   });
 
   it('stops at --max-nodes and counts what a full queue dropped', async () => {
