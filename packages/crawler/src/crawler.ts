@@ -42,6 +42,8 @@ export interface CrawlOptions extends ProtocolChoice {
 export interface CrawlProgress {
   /** Addresses recorded (dialable or not). */
   found: number;
+  /** Recorded, not to be dialled (outside --allow, inside --deny, Tor/I2P/names). */
+  skipped: number;
   /** Dials started. */
   tried: number;
   /** Full handshakes. */
@@ -103,7 +105,7 @@ export class Crawler {
   readonly warnings: string[] = [];
   /** Every PeerEvent of the crawl's dials, as the executor delivers them (for a recorder, or a view of each dial). */
   readonly events$: Observable<PeerEvent>;
-  private counts = { tried: 0, reachable: 0, failed: 0, dropped: 0 };
+  private counts = { tried: 0, reachable: 0, failed: 0, dropped: 0, skipped: 0 };
   private seq = 0;
   private startedAt = 0;
   private subscription?: Subscription;
@@ -135,7 +137,7 @@ export class Crawler {
   /** The progress of this moment. */
   progress(): CrawlProgress {
     const elapsedMs = this.startedAt ? Date.now() - this.startedAt : 0;
-    const { tried, reachable, failed, dropped } = this.counts;
+    const { tried, reachable, failed, dropped, skipped } = this.counts;
     const queued = this.queue.length - this.queueHead;
     const inFlight = this.dials.size;
     const endedDials = reachable + failed - inFlightReachable(this.dials);
@@ -144,7 +146,7 @@ export class Crawler {
     if (this.options.maxNodes !== undefined) left = Math.min(left, Math.max(0, this.options.maxNodes - tried) + inFlight);
     const pace = seconds > 0 ? endedDials / seconds : 0;
     return {
-      found: this.known.size, tried, reachable, failed, inFlight, queued, dropped,
+      found: this.known.size, skipped, tried, reachable, failed, inFlight, queued, dropped,
       handshakesPerSecond: seconds > 0 ? Math.round((reachable / seconds) * 10) / 10 : 0,
       etaMs: this.ended ? 0 : pace > 0 ? Math.round((left / pace) * 1000) : undefined,
       elapsedMs,
@@ -205,6 +207,7 @@ export class Crawler {
     if (!this.filter.permits(host)) {
       node.status = 'skipped';
       node.reason = 'not-allowed';
+      this.counts.skipped++;
     } else if (this.queue.length - this.queueHead >= this.options.maxQueue) {
       this.counts.dropped++;
       return;

@@ -108,7 +108,7 @@ describe('crawling a 300-node simnet from one seed', () => {
     for (const a of ['192.0.2.7:8333', '[2001:db8::7]:8333', `${ONION}:8333`, `${I2P}:0`]) {
       expect(byAddress.get(a), a).toMatchObject({ status: 'skipped', reason: 'not-allowed' });
     }
-    expect(result.progress).toMatchObject({ reachable: N + 1 + 4, failed: dead.length + 4, tried: N + 1 + dead.length + 8, inFlight: 0, queued: 0, dropped: 0 });
+    expect(result.progress).toMatchObject({ skipped: 5, reachable: N + 1 + 4, failed: dead.length + 4, tried: N + 1 + dead.length + 8, inFlight: 0, queued: 0, dropped: 0 });
   });
 
   it('hostile nodes end with their typed reasons, within their timeouts', () => {

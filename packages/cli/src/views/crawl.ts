@@ -7,10 +7,11 @@ const BAR = 20;
 /**
  * The progress line a terminal shows on stderr, redrawn in place:
  * `[#####-----] found 318 · tried 200 · reachable 190 · failed 10 · in flight 64 · 95/s · eta 0:03`.
- * The bar is tried over found (the share of known addresses dealt with). Cut to `width`, never wrapped.
+ * The bar is dials ended over dialable addresses known (the share dealt with so far). Cut to `width`, never wrapped.
  */
 export function crawlProgressLine(p: CrawlProgress, width: number): string {
-  const done = p.found > 0 ? Math.min(1, (p.tried - p.inFlight) / p.found) : 0;
+  const dialable = p.found - p.skipped;
+  const done = dialable > 0 ? Math.min(1, (p.tried - p.inFlight) / dialable) : 0;
   const filled = Math.round(done * BAR);
   const eta = p.etaMs === undefined ? 'eta -' : `eta ${clock(p.etaMs)}`;
   const text = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] found ${p.found} · tried ${p.tried} · reachable ${p.reachable} · failed ${p.failed} · in flight ${p.inFlight} · ${Math.round(p.handshakesPerSecond)}/s · ${eta} · ${clock(p.elapsedMs)}`;
