@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRuns, openHistory, sessions } from '@peerscope/history';
 import { loopbackHosts, startBitcoinSimnet, startHostilePeer, type BitcoinSimnet, type HostilePeer } from '@peerscope/simnet';
 import { expectUsageError, runCli, startCli } from './support/cli.js';
 import { expectContract, schemaOf } from './support/json-schema.js';
@@ -68,6 +69,26 @@ describe('peerscope crawl bitcoin', () => {
       expect([Number(r.protocol_version), r.user_agent, Number(r.services), Number(r.height)]).toEqual([version, agent, services, height]);
     }
     expect(rows.filter((x) => x.status === 'unreachable').map((x) => [x.address, x.reason]).sort()).toEqual(dead.map((d) => [d, 'refused']).sort());
+  });
+
+  it('records the crawl in the history database: a run, a session per dial with its version or its reason', async () => {
+    const db = path.join(dir, 'history.db');
+    const { code, stderr } = await runCli([...base(), '--db', db, '--vantage', 'crawler-test']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^peerscope: recording run \d+ into /);
+    const sql = await openHistory(db, { readonly: true });
+    try {
+      const [run] = await listRuns(sql);
+      expect(run).toMatchObject({ command: 'crawl bitcoin', protocol: 'bitcoin', network: 'regtest', vantage: 'crawler-test', peers: N + 2 });
+      expect(run.endedAt).not.toBeNull();
+      const rows = await sessions(sql, run.id);
+      const reached = rows.filter((r) => r.readyAt !== null);
+      expect(reached).toHaveLength(N);
+      expect(reached.every((r) => r.version === 70016 && r.startHeight === 4 && typeof r.userAgent === 'string')).toBe(true);
+      expect(rows.filter((r) => r.state === 'failed').map((r) => [r.address, r.reason]).sort()).toEqual(dead.map((d) => [d, 'refused']).sort());
+    } finally {
+      await sql.close();
+    }
   });
 
   it('Ctrl-C writes what was crawled so far and exits 0', async () => {

@@ -1,9 +1,9 @@
 import dns from 'node:dns';
 import net from 'node:net';
-import { ReplaySubject, type Observable, type Subscription } from 'rxjs';
+import { connect, interval, last, merge, ReplaySubject, scan, takeUntil, type Observable, type Subscription } from 'rxjs';
 import {
-  AddressFilter, formatAddress, InProcessExecutor, parsePeerAddress, PoolExecutor,
-  type Executor, type PeerEvent, type PeerTimeouts, type ProtocolChoice,
+  AddressFilter, buildSnapshot, formatAddress, InProcessExecutor, parsePeerAddress, PoolExecutor, reduceStats, sampleOn,
+  type Executor, type NetworkSnapshot, type PeerEvent, type PeerTimeouts, type ProtocolChoice, type StatsState,
 } from '@peerscope/engine';
 import type { CrawlNode, NodeSource } from './crawl-node.js';
 import { networkType } from './network-type.js';
@@ -35,6 +35,8 @@ export interface CrawlOptions extends ProtocolChoice {
   keepAddresses?: boolean;
   /** How often progress$ emits (ms). Default 250. */
   progressIntervalMs?: number;
+  /** How often stats$ emits a snapshot (ms). Default 1,000. */
+  statsIntervalMs?: number;
   /** Resolves a hostname (seeds, DNS seeds). Default: dns.promises.lookup, all addresses. */
   resolve?: (hostname: string) => Promise<string[]>;
 }
@@ -105,6 +107,14 @@ export class Crawler {
   readonly warnings: string[] = [];
   /** Every PeerEvent of the crawl's dials, as the executor delivers them (for a recorder, or a view of each dial). */
   readonly events$: Observable<PeerEvent>;
+  /**
+   * The engine's network snapshots of the dials, every `statsIntervalMs` and a final one when the crawl
+   * ends, then complete: a Monitor's stats$, so the history recorder follows a crawl as it follows a
+   * monitor. Cold: subscribe before run().
+   */
+  readonly stats$: Observable<NetworkSnapshot>;
+  /** The crawl has ended and every dial with it. */
+  private readonly over = new ReplaySubject<void>(1);
   private counts = { tried: 0, reachable: 0, failed: 0, dropped: 0, skipped: 0 };
   private seq = 0;
   private startedAt = 0;
@@ -121,6 +131,15 @@ export class Crawler {
     this.executor = options.executor ?? (options.threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads: options.threads ?? 1 }));
     this.filter = new AddressFilter(options.allow, options.deny);
     this.events$ = this.executor.events$;
+    const statsMs = options.statsIntervalMs ?? 1_000;
+    this.stats$ = this.executor.batches$.pipe(
+      takeUntil(this.over),
+      reduceStats(),
+      connect((state$) => merge(state$.pipe(sampleOn(interval(statsMs))), state$.pipe(last()))),
+      scan<StatsState, NetworkSnapshot, undefined>((previous, state) => buildSnapshot({
+        peers: state.peers.values(), totals: state.totals, target: this.options.concurrency, startedAt: this.startedAt || Date.now(), now: Date.now(), previous,
+      }), undefined),
+    );
   }
 
   /** Crawls until nothing is left to dial, a limit is reached, or stop(); resolves with what was found. */
@@ -166,6 +185,8 @@ export class Crawler {
       await this.finished;
       await this.hangUpAll();
     } finally {
+      this.over.next();
+      this.over.complete();
       clearInterval(ticker);
       clearTimeout(deadline);
       this.subscription.unsubscribe();

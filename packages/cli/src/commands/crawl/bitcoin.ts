@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { bitcoin, getNetwork, NETWORKS } from '@peerscope/bitcoin';
-import { bitnodesSnapshot, crawl, crawlCsv, summarize, type CrawlProgress } from '@peerscope/crawler';
-import { BaseCommand, EXIT, UsageError } from '../../base-command.js';
+import { bitnodesSnapshot, crawl, crawlCsv, summarize, type Crawler, type CrawlProgress } from '@peerscope/crawler';
+import { createRun, defaultDbPath, HistoryOpenError, isPostgresUrl, openHistory, Recorder, type Sql } from '@peerscope/history';
+import { BaseCommand, EnvironmentError, EXIT, UsageError } from '../../base-command.js';
+import { outputFlags } from '../../outputs.js';
 import { durationFlag, monitorFlags, networkFlag, seedFlag } from '../../flags.js';
 import { crawlProgressLine, crawlSummaryText } from '../../views/crawl.js';
 import { ndjson } from '../../views/json.js';
@@ -33,6 +36,9 @@ export default class CrawlBitcoin extends BaseCommand {
     out: Flags.string({ description: 'write the crawl to FILE: .json (bitnodes snapshot layout) or .csv (one row per node)', helpValue: '<file>' }),
     interval: durationFlag({ description: 'how often a --json progress record is written', default: 1_000, min: 100 }),
     json: Flags.boolean({ description: 'write NDJSON progress records to stdout, then the summary' }),
+    db: outputFlags.db,
+    'no-db': outputFlags['no-db'],
+    vantage: outputFlags.vantage,
   };
 
   async run(): Promise<void> {
@@ -45,6 +51,9 @@ export default class CrawlBitcoin extends BaseCommand {
       timeouts: { connectMs: flags.timeout, handshakeMs: flags.timeout, stallMs: flags.timeout },
       progressIntervalMs: flags.json ? flags.interval : 250,
     });
+    // Opened before anything is dialled: a database that cannot be opened ends the run here (exit 2).
+    const history = flags['no-db'] ? undefined : await recordCrawl(crawler, { db: flags.db, vantage: flags.vantage, network: flags.network, flags, intervalMs: 1_000, concurrency: flags.concurrency });
+    if (history && !flags.json) process.stderr.write(`peerscope: recording run ${history.runId} into ${history.where}\n`);
     const write = (text: string) => {
       if (!process.stdout.destroyed) process.stdout.write(text);
     };
@@ -72,6 +81,7 @@ export default class CrawlBitcoin extends BaseCommand {
       subscription.unsubscribe();
       if (tty) process.stderr.write('\r\x1b[2K');
     }
+    await history?.close();
     for (const w of result.warnings) process.stderr.write(`peerscope: warning: ${w}\n`);
     if (out) {
       const text = out.kind === 'json' ? `${JSON.stringify(bitnodesSnapshot(result))}\n` : crawlCsv(result);
@@ -97,4 +107,38 @@ function checkOut(file: string): { file: string; kind: 'json' | 'csv' } {
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${file}: the folder ${path.dirname(file)} does not exist (create it first)`);
   return { file, kind: ext === '.json' ? 'json' : 'csv' };
+}
+
+/**
+ * The crawl recorded as a run in the history database, as monitors record theirs: each dial a session
+ * (address, state, reason, version, user agent, services, start height), snapshots every interval.
+ */
+async function recordCrawl(crawler: Crawler, o: { db?: string; vantage?: string; network: string; flags: Record<string, unknown>; intervalMs: number; concurrency: number }): Promise<{ runId: number; where: string; close(): Promise<void> }> {
+  let sql: Sql;
+  try {
+    sql = await openHistory(o.db ?? defaultDbPath());
+  } catch (err) {
+    throw err instanceof HistoryOpenError ? new EnvironmentError(err.message) : err;
+  }
+  try {
+    const flags = { ...o.flags, db: o.db && isPostgresUrl(o.db) ? sql.where : o.db };
+    const runId = await createRun(sql, {
+      command: 'crawl bitcoin', flags, protocol: 'bitcoin', network: o.network, intervalMs: o.intervalMs, target: o.concurrency, vantage: o.vantage ?? os.hostname(),
+    });
+    const recorder = new Recorder(sql, runId, crawler, { onError: (line) => process.stderr.write(`peerscope: ${line}\n`) });
+    return {
+      runId, where: sql.where,
+      async close() {
+        // The last interval is written before the database closes.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([recorder.done, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+        clearTimeout(timer);
+        recorder.stop();
+        await sql.close();
+      },
+    };
+  } catch (err) {
+    await sql.close().catch(() => {});
+    throw err;
+  }
 }
