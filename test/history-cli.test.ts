@@ -46,10 +46,10 @@ describe('peerscope demo records; peerscope history reads', () => {
   it('records into $XDG_DATA_HOME/peerscope/history.db by default and says so; --no-db records nothing', async () => {
     const data = path.join(dir, 'xdg');
     fs.mkdirSync(data);
-    const off = await runWithData(['demo', '--sim', '6', '--peers', '2', '--interval', '300ms', '--duration', '1s', '--no-db'], data);
+    const off = await runWithData(['demo', '--sim', '6', '--peers', '2', '--interval', '300ms', '--duration', '3s', '--no-db'], data);
     expect(off.code).toBe(0);
     expect(fs.existsSync(path.join(data, 'peerscope'))).toBe(false);
-    const on = await runWithData(['demo', '--sim', '6', '--peers', '2', '--interval', '300ms', '--duration', '1s'], data);
+    const on = await runWithData(['demo', '--sim', '6', '--peers', '2', '--interval', '300ms', '--duration', '3s'], data);
     expect(on.code).toBe(0);
     expect(on.stderr).toContain(`peerscope: recording run 1 into ${path.join(data, 'peerscope', 'history.db')}`);
     const runs = await json(['history', '--json'], data);
@@ -158,6 +158,7 @@ describe('--metrics and --web on a monitor, and the dashboard', () => {
     const view = await (await fetch(`${webUrl}api/view`)).json();
     expect(view.summary.target).toBe(4);
     expect(await (await fetch(webUrl)).text()).toContain('<script src="/vendor/uPlot.iife.min.js">');
+    await new Promise((r) => setTimeout(r, 1_500)); // a few more intervals recorded for the dashboard's charts
     cli.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Param = string | number | null;
@@ -111,16 +111,17 @@ export function numberPlaceholders(sql: string, offset = 0): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-/** int8 and numeric as JS numbers: our values are counts and milliseconds, far below 2^53. */
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v));
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
-
 export async function openPostgres(url: string): Promise<Sql> {
-  const pool = new pg.Pool({ connectionString: url, max: 2, types: types as never, connectionTimeoutMillis: 10_000 });
+  // Loaded only for a postgres:// URL: a SQLite run never pays for the client.
+  const { default: pgLib } = await import('pg');
+  /** int8 and numeric as JS numbers: our values are counts and milliseconds, far below 2^53. */
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v));
+      return pgLib.types.getTypeParser(oid, format as 'text');
+    },
+  };
+  const pool: pg.Pool = new pgLib.Pool({ connectionString: url, max: 2, types: types as never, connectionTimeoutMillis: 10_000 });
   // A server gone mid-run must not be an uncaught 'error' that ends the monitor.
   pool.on('error', () => {});
   const client = await pool.connect();
