@@ -77,7 +77,7 @@
     const box = $(id);
     const width = Math.max(320, Math.min(640, (document.body.clientWidth - 80) / 2));
     if (!state.charts[id]) {
-      state.charts[id] = new uPlot({ width, height: 180, series: [{}, ...series], axes: [{}, {}], scales: { x: { time: true } } }, data, box);
+      state.charts[id] = new uPlot({ width, height: 180, series: [{}, ...series], axes: [{}, { size: 70 }], scales: { x: { time: true } } }, data, box);
     } else {
       state.charts[id].setData(data);
     }
@@ -89,6 +89,8 @@
     chart('chart-peers', [{ label: 'ready', stroke: '#3e7cb1', width: 2 }, { label: 'on consensus', stroke: '#1f7a3a' }],
       [xs, p.map((q) => q.ready), p.map((q) => q.consensusPeers)]);
     chart('chart-height', [{ label: 'height', stroke: '#b35c1e', width: 2 }], [xs, p.map((q) => q.consensusHeight)]);
+    chart('chart-traffic', [{ label: 'in', stroke: '#3e7cb1', width: 2 }, { label: 'out', stroke: '#7b5ea7' }], [xs, p.map((q) => q.bytesInPerSec), p.map((q) => q.bytesOutPerSec)]);
+    chart('chart-failed', [{ label: 'failed', stroke: '#b42318', width: 2 }], [xs, p.map((q) => q.failed)]);
   }
 
   async function blocks() {
@@ -136,7 +138,10 @@
       lastAt = v.at;
       const height = state.view && state.view.summary.consensusHeight;
       state.view = v;
-      state.points.push({ at: v.at, ready: v.summary.ready, consensusHeight: v.summary.consensusHeight, consensusPeers: v.summary.consensusPeers });
+      state.points.push({
+        at: v.at, ready: v.summary.ready, consensusHeight: v.summary.consensusHeight, consensusPeers: v.summary.consensusPeers,
+        failed: v.summary.failed, bytesInPerSec: v.summary.bytesInPerSec, bytesOutPerSec: v.summary.bytesOutPerSec,
+      });
       render();
       // The recorder writes a new height's sightings just after this snapshot: look again next time too.
       if (v.summary.consensusHeight !== height) state.blocksFor = 2;

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Observable, Subscription } from 'rxjs';
 import type { NetworkSnapshot } from '@peerscope/engine';
-import { heights, peersAt, propagation, resolveRun, type Sql } from '@peerscope/history';
+import { peersAt, propagation, resolveRun, snapshots, type Sql } from '@peerscope/history';
 import { pointOf, rowOfHistory, viewOfSnapshot, type ChartPoint, type PageView } from './view.js';
 
 const require = createRequire(import.meta.url);
@@ -73,11 +73,12 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
   } else if (o.history) {
     const { sql } = o.history;
     const run = await resolveRun(sql, o.history.runId);
-    points = (await heights(sql, run.id)).slice(-MAX_POINTS);
+    points = seriesOfSnapshots(await snapshots(sql, run.id)).slice(-MAX_POINTS);
     let lastAt = -1;
+    let previousBytes = { in: 0, out: 0 };
     const poll = async () => {
       const [row] = await sql.all<Record<string, number | string | null>>(
-        'SELECT at, ready, target, connecting, failed, known, tried, consensus_height, consensus_peers, failures, user_agents FROM snapshots WHERE run_id = ? ORDER BY at DESC LIMIT 1',
+        'SELECT at, ready, target, connecting, failed, known, tried, bytes_in, bytes_out, consensus_height, consensus_peers, failures, user_agents FROM snapshots WHERE run_id = ? ORDER BY at DESC LIMIT 1',
         [run.id],
       );
       if (!row || (row.at as number) === lastAt) return;
@@ -97,6 +98,13 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
         failures: JSON.parse(row.failures as string),
         commands: {},
       };
+      const previous = points.at(-1);
+      if (previous && previous.at < lastAt) {
+        const seconds = Math.max((lastAt - previous.at) / 1000, 1e-3);
+        v.summary.bytesInPerSec = Math.round(((row.bytes_in as number) - previousBytes.in) / seconds);
+        v.summary.bytesOutPerSec = Math.round(((row.bytes_out as number) - previousBytes.out) / seconds);
+      }
+      previousBytes = { in: row.bytes_in as number, out: row.bytes_out as number };
       if (first) view = v;
       else publish(v);
     };
@@ -164,4 +172,18 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
       server.close(() => resolve());
     }),
   };
+}
+
+/** Chart points of a recorded run: rates from consecutive totals. */
+function seriesOfSnapshots(rows: Record<string, unknown>[]): ChartPoint[] {
+  return rows.map((r, i) => {
+    const p = rows[i - 1];
+    const seconds = p ? Math.max(((r.at as number) - (p.at as number)) / 1000, 1e-3) : 1;
+    return {
+      at: r.at as number, ready: r.ready as number, consensusHeight: r.consensusHeight as number | null, consensusPeers: r.consensusPeers as number | null,
+      failed: r.failed as number,
+      bytesInPerSec: p ? Math.round(((r.bytesIn as number) - (p.bytesIn as number)) / seconds) : 0,
+      bytesOutPerSec: p ? Math.round(((r.bytesOut as number) - (p.bytesOut as number)) / seconds) : 0,
+    };
+  });
 }

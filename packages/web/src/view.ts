@@ -47,6 +47,10 @@ export interface ChartPoint {
   ready: number;
   consensusHeight: number | null;
   consensusPeers: number | null;
+  /** Connections failed since the start. */
+  failed: number;
+  bytesInPerSec: number;
+  bytesOutPerSec: number;
 }
 
 const MAX_ROWS = 2_000;
@@ -87,5 +91,8 @@ export function rowOfHistory(p: PeerAtRow): PageRow {
 }
 
 export function pointOf(v: PageView): ChartPoint {
-  return { at: v.at, ready: v.summary.ready, consensusHeight: v.summary.consensusHeight, consensusPeers: v.summary.consensusPeers };
+  return {
+    at: v.at, ready: v.summary.ready, consensusHeight: v.summary.consensusHeight, consensusPeers: v.summary.consensusPeers,
+    failed: v.summary.failed, bytesInPerSec: v.summary.bytesInPerSec, bytesOutPerSec: v.summary.bytesOutPerSec,
+  };
 }

@@ -60,6 +60,8 @@ describe('web: the live page in chromium', () => {
     await expect.poll(() => page.textContent('#summary')).toContain(`height ${before} `);
     expect(await page.locator('#chart-peers canvas').count()).toBe(1);
     expect(await page.locator('#chart-height canvas').count()).toBe(1);
+    expect(await page.locator('#chart-traffic canvas').count()).toBe(1);
+    expect(await page.locator('#chart-failed canvas').count()).toBe(1);
 
     // The hostile agent is text in its cell, never an element, and its handler never ran.
     const cells = await page.locator('#peers tbody td', { hasText: HOSTILE_AGENT }).count();
