@@ -71,6 +71,31 @@ describe('history in PostgreSQL', () => {
     }
   }, 60_000);
 
+  it('a server that goes away mid-run: one line, the monitor goes on', async () => {
+    const doomed = await startPostgres();
+    const sql = await openHistory(doomed.url);
+    const monitor = createMonitor({
+      ...bitcoin({ network: 'regtest', pingIntervalMs: 500 }), seeds: [simnet.addresses[0]], target: 4, threads: 0, intervalMs: 150, allow: ['127.0.0.0/8'],
+    });
+    const runId = await createRun(sql, { command: 'test', vantage: 'doomed' });
+    const lines: string[] = [];
+    const recorder = new Recorder(sql, runId, monitor, { onError: (l) => lines.push(l) });
+    let snapshots = 0;
+    monitor.stats$.subscribe(() => snapshots++);
+    await monitor.start();
+    await new Promise((r) => setTimeout(r, 800));
+    expect(recorder.written).toBeGreaterThan(0);
+    await doomed.stop();
+    const before = snapshots;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(snapshots - before).toBeGreaterThan(5); // monitoring went on
+    await monitor.stop();
+    await recorder.done;
+    await sql.close().catch(() => {});
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^history: (lost the connection to|cannot write) postgres:\/\/peerscope@127\.0\.0\.1:\d+\/peerscope.*; recording stopped, monitoring goes on$/);
+  }, 60_000);
+
   it('a server that refuses is one line naming it, without the password', async () => {
     const url = new URL(server.url);
     url.port = '1';
