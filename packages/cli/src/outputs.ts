@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { Flags } from '@oclif/core';
-import type { Monitor } from '@peerscope/engine';
-import { createRun, defaultDbPath, HistoryOpenError, isPostgresUrl, openHistory, Recorder, type Sql } from '@peerscope/history';
+import { createRun, defaultDbPath, HistoryOpenError, isPostgresUrl, openHistory, Recorder, type Sql, type Streams } from '@peerscope/history';
 import { parseListen } from '@peerscope/metrics';
 import { EnvironmentError } from './base-command.js';
 
@@ -56,7 +55,7 @@ export interface Outputs {
  * Opens what the flags ask for, before any peer is dialled: a database or port that cannot be opened
  * is an EnvironmentError (one line, exit code 2). Then follows the monitor until close().
  */
-export async function startOutputs(monitor: Monitor, settings: OutputSettings, c: OutputContext): Promise<Outputs> {
+export async function startOutputs(monitor: Streams, settings: OutputSettings, c: OutputContext): Promise<Outputs> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const f of closers.reverse()) await f().catch(() => {});

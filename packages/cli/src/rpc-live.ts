@@ -10,6 +10,8 @@ export interface RpcLiveOptions {
   timeoutMs: number;
   json: boolean;
   out?: NodeJS.WriteStream;
+  /** Every poll's snapshots, e.g. for history, /metrics and the page (rpc-streams.ts). */
+  onPoll?: (snapshots: RpcSnapshot[]) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function runRpcLive(urls: string[], o: RpcLiveOptions): Promise<voi
     const tick = Date.now();
     last = await Promise.all(urls.map((u) => pollEndpoint(u, { timeoutMs: o.timeoutMs })));
     polls++;
+    o.onPoll?.(last);
     for (const s of last) if (!s.error) answered.add(s.url);
     if (o.json) for (const s of last) record('rpc', rpcRecord(s), s.at);
     else out.write(`${tty ? '\x1b[H\x1b[2J' : ''}${rpcTable(last, o.intervalMs)}\n${tty ? '' : '\n'}`);

@@ -71,6 +71,8 @@ export class Recorder {
   private readonly heightsFirst = new Map<number, true>();
   private heightsSeen: Param[][] = [];
   private heightsNew: Param[][] = [];
+  /** Block hashes reported (`app` events named `block`: { height, hash }), for the heights table. */
+  private hashes: Param[][] = [];
   /** The highest height each peer was seen at: a peer's sighting of a height counts once. */
   private readonly peerHeight = new Map<string, number>();
   private readonly knownAddresses = new Set<string>();
@@ -150,6 +152,15 @@ export class Recorder {
       case 'height':
         this.sawHeight(e.peer, e.height, e.at);
         return;
+      case 'app': {
+        // A protocol that knows block hashes reports them as { height, hash }; heights are kept without otherwise.
+        const d = e.data as { height?: unknown; hash?: unknown } | null;
+        if (e.name === 'block' && d && typeof d.height === 'number' && typeof d.hash === 'string' && d.hash.length <= 130) {
+          this.sawHeight(e.peer, d.height, e.at);
+          this.hashes.push([d.hash, this.runId, d.height]);
+        }
+        return;
+      }
       case 'addresses':
         for (const a of e.addresses) {
           if (this.knownAddresses.has(a)) continue;
@@ -277,10 +288,12 @@ export class Recorder {
         rows: samples,
       },
       { sql: 'INSERT INTO heights (run_id, height, hash, first_peer, first_seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, height) DO NOTHING', rows: dedupe(this.heightsNew, 2) },
+      { sql: 'UPDATE heights SET hash = ? WHERE run_id = ? AND height = ? AND hash IS NULL', rows: dedupeBy(this.hashes, 2) },
       { sql: 'INSERT INTO height_seen (run_id, height, peer, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, height, peer) DO NOTHING', rows: dedupe(this.heightsSeen, 3) },
       { sql: 'INSERT INTO addresses (run_id, address, from_peer, learned_at) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, address) DO NOTHING', rows: dedupe(this.addresses, 2) },
     ];
     this.heightsNew = [];
+    this.hashes = [];
     this.heightsSeen = [];
     this.addresses = [];
     const final = this.finalAt !== undefined;
@@ -308,6 +321,12 @@ export class Recorder {
     }
     if (final) this.stop();
   }
+}
+
+/** Rows unique by column `i` (the first of each). */
+function dedupeBy(rows: Param[][], i: number): Param[][] {
+  const seen = new Set<Param>();
+  return rows.filter((r) => (seen.has(r[i]) ? false : (seen.add(r[i]), true)));
 }
 
 /** Rows unique by their first `n` columns (PostgreSQL refuses one statement touching a row twice). */
