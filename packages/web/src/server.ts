@@ -77,17 +77,19 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     let lastAt = -1;
     let previousBytes = { in: 0, out: 0 };
     const poll = async () => {
-      const [row] = await sql.all<Record<string, number | string | null>>(
-        'SELECT at, ready, target, connecting, failed, known, tried, bytes_in, bytes_out, consensus_height, consensus_peers, failures, user_agents FROM snapshots WHERE run_id = ? ORDER BY at DESC LIMIT 1',
+      const current = await resolveRun(sql, run.id);
+      const rows = await sql.all<Record<string, number | string | null>>(
+        'SELECT at, ready, target, connecting, failed, known, tried, bytes_in, bytes_out, consensus_height, consensus_peers, failures, user_agents FROM snapshots WHERE run_id = ? ORDER BY at DESC LIMIT 2',
         [run.id],
       );
+      // An ended run's final snapshot was taken after every connection closed: show the last one before.
+      const row = current.endedAt !== null && rows.length === 2 ? rows[1] : rows[0];
       if (!row || (row.at as number) === lastAt) return;
       const first = lastAt === -1;
       lastAt = row.at as number;
-      const current = await resolveRun(sql, run.id);
-      const { peers } = await peersAt(sql, { ...current, lastAt }, lastAt);
+      const { peers } = await peersAt(sql, current, lastAt);
       const v: PageView = {
-        title: `${o.title} · run ${run.id}${run.network ? ` (${run.command} ${run.network})` : ''}`, at: lastAt, live: current.endedAt === null,
+        title: `${o.title} · run ${run.id} (${run.command}${run.network ? ` ${run.network}` : ''}, ${run.vantage})`, at: lastAt, live: current.endedAt === null,
         summary: {
           ready: row.ready as number, target: row.target as number, connecting: row.connecting as number, failed: row.failed as number,
           consensusHeight: row.consensus_height as number | null, consensusPeers: row.consensus_peers as number | null,
@@ -99,7 +101,7 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
         commands: {},
       };
       const previous = points.at(-1);
-      if (previous && previous.at < lastAt) {
+      if (!first && previous && previous.at < lastAt) {
         const seconds = Math.max((lastAt - previous.at) / 1000, 1e-3);
         v.summary.bytesInPerSec = Math.round(((row.bytes_in as number) - previousBytes.in) / seconds);
         v.summary.bytesOutPerSec = Math.round(((row.bytes_out as number) - previousBytes.out) / seconds);

@@ -22,6 +22,7 @@ describe('web: the live page in chromium', () => {
   let sql: Sql;
   let recorder: Recorder;
   let dir: string;
+  let runId: number;
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peerscope-web-'));
@@ -31,7 +32,7 @@ describe('web: the live page in chromium', () => {
       ...bitcoin({ network: 'regtest', pingIntervalMs: 1_000 }), seeds: [simnet.addresses[0]], target: 6, threads: 0, intervalMs: 300, allow: ['127.0.0.0/8'],
     });
     sql = await openHistory(path.join(dir, 'h.db'));
-    const runId = await createRun(sql, { command: 'test', vantage: 'web', network: 'regtest' });
+    runId = await createRun(sql, { command: 'test', vantage: 'web', network: 'regtest' });
     recorder = new Recorder(sql, runId, monitor);
     web = await startWeb({ host: '127.0.0.1', port: 0, title: 'bitcoin regtest (test)', live: monitor, history: { sql, runId } });
     await monitor.start();
@@ -89,5 +90,24 @@ describe('web: the live page in chromium', () => {
     expect(requests.every((u) => u.startsWith(web.url))).toBe(true);
     const headers = (await fetch(web.url)).headers;
     expect(headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  }, 60_000);
+
+  it('the dashboard of the recorded run (peerscope dashboard): its peers at the last live interval, the charts, ended', async () => {
+    await monitor.stop();
+    await recorder.done;
+    const dashboard = await startWeb({ host: '127.0.0.1', port: 0, title: 'history', history: { sql, runId } });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(dashboard.url);
+      await page.waitForFunction(() => document.querySelectorAll('#peers tbody tr.ready').length === 6, undefined, { timeout: 15_000 });
+      expect(await page.textContent('#status')).toMatch(/^ended/);
+      expect(await page.textContent('#title')).toContain(`run ${runId} (test regtest, web)`);
+      expect(await page.locator('#chart-peers canvas').count()).toBe(1);
+      expect(await page.locator('#peers tbody td', { hasText: HOSTILE_AGENT }).count()).toBeGreaterThan(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      await expect.poll(() => page.locator('#blocks tbody tr').count()).toBeGreaterThan(0);
+    } finally {
+      await dashboard.close();
+    }
   }, 60_000);
 });
