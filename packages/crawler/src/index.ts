@@ -4,4 +4,4 @@ export { Crawler, crawl, type CrawlOptions, type CrawlProgress, type CrawlResult
 export type { CrawlNode, NodeStatus, NodeSource } from './crawl-node.js';
 export { networkType, type NetworkType } from './network-type.js';
 export { summarize, latestHeight, type CrawlSummary } from './summary.js';
-export { bitnodesSnapshot, crawlCsv, csvCell, servicesNumber, CRAWL_CSV_COLUMNS, type BitnodesSnapshot, type BitnodesEntry } from './snapshot.js';
+export { bitnodesSnapshot, crawlCsv, servicesNumber, CRAWL_CSV_COLUMNS, type BitnodesSnapshot, type BitnodesEntry } from './snapshot.js';

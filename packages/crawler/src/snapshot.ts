@@ -1,3 +1,4 @@
+import { csvField } from '@peerscope/engine';
 import type { CrawlResult } from './crawler.js';
 import type { CrawlNode } from './crawl-node.js';
 import { latestHeight } from './summary.js';
@@ -53,17 +54,6 @@ export const CRAWL_CSV_COLUMNS = [
   'connect_ms', 'handshake_ms', 'addresses_returned', 'reason', 'detail',
 ] as const;
 
-/**
- * RFC 4180 quoting, and what a peer sent stays data: a cell a spreadsheet would read as a formula
- * (= + - @, tab, CR first) gets a leading apostrophe (OWASP's CSV-injection rule).
- */
-export function csvCell(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** One row per address recorded, header first, CRLF line ends. */
 export function crawlCsv(result: CrawlResult): string {
   const lines = [CRAWL_CSV_COLUMNS.join(',')];
@@ -72,7 +62,7 @@ export function crawlCsv(result: CrawlResult): string {
       n.address, n.network, n.source, n.status, n.info?.version, n.info?.userAgent,
       n.connectedAt !== undefined ? Math.floor(n.connectedAt / 1000) : null, servicesNumber(n), n.info?.services?.join(' '),
       n.info?.startHeight, n.connectMs, n.handshakeMs, n.addressesReturned, n.reason, n.detail,
-    ].map(csvCell).join(','));
+    ].map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';
 }

@@ -233,15 +233,3 @@ describe('an address flood', () => {
     }
   });
 });
-
-describe('CSV cells', () => {
-  it('keep peer strings as data: formulas are defused, quotes doubled', async () => {
-    const { csvCell } = await import('../src/index.js');
-    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvCell('+1')).toBe("'+1");
-    expect(csvCell('-cmd')).toBe("'-cmd");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell(-5)).toBe('-5');
-    expect(csvCell('/Satoshi:27.0.0/')).toBe('/Satoshi:27.0.0/');
-  });
-});

@@ -13,3 +13,4 @@ export { formatAddress, parseAddress, parsePeerAddress, type HostPort, type Peer
 export { backoffDelay, type BackoffPolicy } from './backoff.js';
 export type { PeerTimeouts } from './peer-machine.js';
 export * from './stats/index.js';
+export { csvField } from './csv.js';

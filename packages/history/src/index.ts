@@ -8,6 +8,6 @@ export {
   listRuns, resolveRun, peersAt, sessions, heights, snapshots, failures, propagation, vantages,
   type RunRow, type PeerAtRow, type HeightPoint, type FailureRow, type BlockRow,
 } from './queries.js';
-export { csvField, formatRows, type ExportFormat } from './format.js';
+export { formatRows, type ExportFormat } from './format.js';
 export { defaultDbPath } from './location.js';
 export { describeWriteError, describeOpenError } from './errors.js';
