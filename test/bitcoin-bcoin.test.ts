@@ -80,6 +80,11 @@ describe.each([
     expect(height).toBe(before + 1);
     await until(() => latest()?.consensus?.height === height && latest()?.consensus?.peers === 3, `consensus at ${height} on 3 peers`);
     for (const p of latest()!.peers.filter((p) => p.state === 'ready')) expect(p.bestHeight).toBe(height);
+    // Each ready peer announced the block by its hash (what the history store keeps for propagation).
+    const hash = network.tipHash();
+    await until(() => new Set(events.filter((e) => e.type === 'app' && e.name === 'block' && (e.data as { hash: string }).hash === hash).map((e) => e.peer)).size === 3, 'the block announced by 3 peers');
+    const announcement = events.find((e) => e.type === 'app' && e.name === 'block' && (e.data as { hash: string }).hash === hash);
+    expect(announcement).toMatchObject({ data: { hash, height } });
   });
 
   it('replaces a bcoin node killed mid-session and keeps N ready', async () => {

@@ -19,6 +19,8 @@ export interface BcoinNetwork {
   /** Mines a block on one node and hands it to all, so every node announces the same new tip. */
   mine(): Promise<number>;
   height(): number;
+  /** The first node's tip hash (byte-reversed hex). */
+  tipHash(): string;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startBcoinNetwork(options: BcoinNetworkOptions): Promise<B
     addresses,
     mine,
     height: () => nodes[0].height(),
+    tipHash: () => nodes[0].tipHash(),
     async close() {
       clearInterval(timer);
       await mining.catch(() => {});

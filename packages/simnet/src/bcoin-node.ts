@@ -30,6 +30,8 @@ export interface BcoinNode {
   /** Adds a block mined elsewhere; the node then announces it to its peers. */
   addBlock(block: unknown): Promise<number>;
   height(): number;
+  /** The tip's hash as block explorers and RPC print it (byte-reversed hex). */
+  tipHash(): string;
   /** Number of peers connected to this node right now. */
   peerCount(): number;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startBcoinNode(options: BcoinNodeOptions): Promise<BcoinNo
       return node.chain.height;
     },
     height: () => node.chain.height,
+    tipHash: () => node.chain.tip.rhash(),
     peerCount: () => node.pool.peers.size(),
     async close() {
       await node.disconnect().catch(() => {});

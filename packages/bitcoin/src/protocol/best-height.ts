@@ -44,6 +44,11 @@ export class BestHeight {
     this.best = startHeight;
   }
 
+  /** The height of a block announced before (by any peer of this thread), if known. */
+  heightOf(hashHex: string): number | undefined {
+    return this.known.get(hashHex);
+  }
+
   /** A block announced by hash (inv). Returns the new best height if it rose. */
   announced(hashHex: string): number | undefined {
     const height = this.known.get(hashHex) ?? this.place(hashHex, this.best + 1);

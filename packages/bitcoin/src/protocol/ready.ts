@@ -6,8 +6,12 @@ import { hashToHex } from '../wire/hash.js';
 import { InvType, invTypeName } from '../wire/inventory.js';
 import type { BitcoinMessage } from '../wire/message.js';
 import type { InvItem } from '../wire/messages/inventory-list.js';
+import { blockHash } from '../wire/block-header.js';
 import { BestHeight } from './best-height.js';
 import type { BitcoinConfig } from './config.js';
+
+/** Headers in one message reported as block announcements; more is a sync answer, not news. */
+const MAX_ANNOUNCED_HEADERS = 8;
 
 /**
  * A ready Bitcoin peer: answer what must be answered (ping, getheaders), ask once for addresses,
@@ -32,13 +36,23 @@ export const ready = fromCallback<PeerCommandEvent<never>, ProtocolActorInput<Bi
   const rose = (height: number | undefined) => {
     if (height !== undefined) link.report({ type: 'height', height });
   };
+  // Every block this peer announces, with its height: when each peer first told us of a block is what
+  // a study of block propagation needs (the history store keeps the first sighting per peer).
+  const announced = (hashHex: string) => {
+    const height = heights.heightOf(hashHex);
+    if (height !== undefined) link.report({ type: 'app', name: 'block', data: { hash: hashHex, height } });
+  };
 
   const onInv = (items: InvItem[]) => {
     const counts: Record<string, number> = {};
     for (const item of items) {
       const name = invTypeName(item.type);
       counts[name] = (counts[name] ?? 0) + 1;
-      if (item.type === InvType.BLOCK || item.type === InvType.WITNESS_BLOCK) rose(heights.announced(hashToHex(item.hash)));
+      if (item.type === InvType.BLOCK || item.type === InvType.WITNESS_BLOCK) {
+        const hex = hashToHex(item.hash);
+        rose(heights.announced(hex));
+        announced(hex);
+      }
     }
     if (items.length > 0) link.report({ type: 'inv', counts });
   };
@@ -64,6 +78,8 @@ export const ready = fromCallback<PeerCommandEvent<never>, ProtocolActorInput<Bi
         break;
       case 'headers':
         rose(heights.headers(m.headers));
+        // A headers answer during a sync can hold 2,000: only announcements (a few) are reported.
+        if (m.headers.length <= MAX_ANNOUNCED_HEADERS) for (const h of m.headers) announced(hashToHex(blockHash(h)));
         break;
       case 'addr':
         if (m.addresses.length > 0) link.report({ type: 'addresses', addresses: m.addresses.map((a) => formatAddress(a.host, a.port)) });
