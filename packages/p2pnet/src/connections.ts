@@ -57,6 +57,10 @@ export interface ExecutorChoice {
   threads?: number;
 }
 
+/** After a worker crash, how long and how often the node checks that its listener still listens. */
+const RELISTEN_WINDOW_MS = 10_000;
+const RELISTEN_EVERY_MS = 250;
+
 /** Tells apart the connections of nodes sharing one executor. */
 let nodesMade = 0;
 
@@ -73,6 +77,8 @@ export class Connections {
   private listener?: Listener;
   private listenArgs?: { host: string; maxConnections: number; config: P2pConfig };
   private relistening?: Promise<void>;
+  private watching = false;
+  private watchUntil = 0;
   private closing = false;
   private dials = 0;
 
@@ -94,22 +100,33 @@ export class Connections {
 
   /**
    * A worker died. Its listener, if the listener ran there, died with it (the executor fails the
-   * worker's peers, not its listeners): listen again on the same port. If the listener is alive on
-   * another worker, the port is taken and the attempt fails harmlessly.
+   * worker's peers, not its listeners), and nothing reports that. So for a while after every crash
+   * the node tries to listen again on the same port: while the listener lives the port is taken and
+   * the attempt fails harmlessly (EADDRINUSE); once it is gone, the attempt takes its place. A window,
+   * not one try, because the fresh worker may die too (a crash storm) and a listener that ran on it
+   * would leave no trace.
    */
-  private relisten(): void {
-    if (this.relistening || this.closing || !this.listener || !this.listenArgs) return;
-    const { host, maxConnections, config } = this.listenArgs;
-    const port = this.listener.port;
-    this.relistening = this.executor()
-      .listen({ id: `${this.tag}:in`, host, port, protocol: protocolModule, config, timeouts: this.timeouts, maxConnections })
-      .then((listener) => {
-        if (this.closing) return void listener.close();
-        this.listener = listener;
-      }, () => {})
-      .finally(() => {
+  private watchListener(): void {
+    if (this.closing || !this.listener || !this.listenArgs) return;
+    this.watchUntil = Date.now() + RELISTEN_WINDOW_MS;
+    if (this.watching) return;
+    this.watching = true;
+    const attempt = async (): Promise<void> => {
+      while (!this.closing && Date.now() < this.watchUntil) {
+        const { host, maxConnections, config } = this.listenArgs!;
+        this.relistening = this.executor()
+          .listen({ id: `${this.tag}:in`, host, port: this.listener!.port, protocol: protocolModule, config, timeouts: this.timeouts, maxConnections })
+          .then((listener) => {
+            if (this.closing) return void listener.close();
+            this.listener = listener;
+          }, () => {});
+        await this.relistening;
         this.relistening = undefined;
-      });
+        await new Promise((r) => setTimeout(r, RELISTEN_EVERY_MS).unref());
+      }
+      this.watching = false;
+    };
+    void attempt();
   }
 
   dial(host: string, port: number, config: P2pConfig): string {
@@ -198,7 +215,7 @@ export class Connections {
         if (e.state === 'ready') return this.onReady(conn);
         if (e.state === 'failed' || e.state === 'closed') {
           this.conns.delete(conn.id);
-          if (e.reason === 'worker-crash') queueMicrotask(() => this.relisten());
+          if (e.reason === 'worker-crash') queueMicrotask(() => this.watchListener());
           const refused = conn.refusal && (e.reason ?? 'stopped') === 'stopped' ? conn.refusal : undefined;
           this.owner.ended(conn, refused?.reason ?? e.reason ?? 'stopped', refused?.detail ?? e.detail);
         }

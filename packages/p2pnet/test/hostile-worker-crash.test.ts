@@ -6,7 +6,16 @@ import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PoolExecutor } from '@peerscope/engine';
 import { Node, type NodeEvent } from '../src/index.js';
-import { HOST, until } from './helpers.js';
+import { HOST } from './helpers.js';
+
+/** Polls until `check` holds; a fresh worker loads its modules first, which takes seconds on a loaded machine. */
+async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 const nodes: Node[] = [];
 const executors: PoolExecutor[] = [];
@@ -75,5 +84,5 @@ describe('worker crashes under a p2pnet node', () => {
     } finally {
       clearInterval(ticker);
     }
-  }, 60_000);
+  }, 180_000);
 });
