@@ -99,9 +99,9 @@ describe('hostile Bitcoin peers, section 1 kinds', () => {
     for (const b of staying) record({ kind: `bitcoin ${b}`, count: 1, outcome: 'kept (bounded)', rssHighMB: Math.round(rssHigh / 1e6), test: 'test/reliability-bitcoin-hostile.test.ts' });
   }, 150_000);
 
-  it('a trickling (slowloris) peer: a documented gap, it is not failed within its stall time', async () => {
-    // Documented gap: the engine's stall timer restarts at every byte, so a peer sending one byte every
-    // 200 ms of a 32-byte ping is not failed within its stall time. See docs/reliability.md.
+  it('a trickling (slowloris) peer is failed as timeout-stall once its unfinished message comes too slowly', async () => {
+    // One byte every 200 ms of a 32-byte ping: every byte is news, so idleness alone never fails it;
+    // the unfinished message's rate (5 B/s, under MIN_TRICKLE_BYTES_PER_S) does, after the stall time.
     const trickle = await startHostilePeer('trickle', '127.0.0.43');
     const m = createMonitor({
       ...bitcoin({ network: 'regtest', pingIntervalMs: 60_000 }), seeds: [`127.0.0.43:${trickle.port}`], target: 1, threads: 0,
@@ -112,10 +112,10 @@ describe('hostile Bitcoin peers, section 1 kinds', () => {
     await m.start();
     try {
       await until(() => seen.some((e) => e.type === 'state' && e.state === 'ready'), 'trickle ready', 5_000);
-      await new Promise((r) => setTimeout(r, 3 * STALL_MS));
+      await until(() => seen.some((e) => e.type === 'state' && e.state === 'failed'), 'trickle failed', 4 * STALL_MS);
       const failed = seen.find((e) => e.type === 'state' && e.state === 'failed');
-      // What happens today: still connected after 3x the stall time (it completes a ping every 6.4 s).
-      expect(failed).toBeUndefined();
+      expect(failed).toMatchObject({ reason: 'timeout-stall' });
+      expect((failed as { detail?: string }).detail).toMatch(/^trickle: \d+ bytes in \d+ ms/);
     } finally {
       await m.stop();
       await trickle.close();

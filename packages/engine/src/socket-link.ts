@@ -19,6 +19,13 @@ export const MAX_UNSENT_HARD_BYTES = 64 * 1024 * 1024;
 /** A write this large is a big message, not one of a stream of small answers. */
 export const LARGE_WRITE_BYTES = 64 * 1024;
 
+/**
+ * An unfinished message still arriving after the stall time must come at least this fast (bytes per
+ * second, averaged since it began); slower is a slowloris trickle, failed as 'timeout-stall'. A byte
+ * every 200 ms would otherwise hold a connection and its buffer forever, each byte restarting the clock.
+ */
+export const MIN_TRICKLE_BYTES_PER_S = 1024;
+
 /** How long a closing connection may take to flush its last bytes. */
 export const FLUSH_MS = 1_000;
 
@@ -37,6 +44,9 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   private readonly queue: Msg[] = [];
   private stallTimer: NodeJS.Timeout | undefined;
   private lastDataAt = 0;
+  /** Since when a message has been unfinished (0: none is), and the bytes received since. */
+  private pendingSince = 0;
+  private pendingBytes = 0;
   private corked = false;
   private readonly uncork = () => {
     this.corked = false;
@@ -170,6 +180,7 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
       return;
     }
     this.reportTraffic(decoded);
+    this.notePending(chunk.length);
     for (const { message } of decoded) {
       if (this.ended) return;
       try {
@@ -181,7 +192,25 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
         this.end(protocolFailure(err));
       }
     }
-    this.armStallTimer();
+  }
+
+  /**
+   * While a message is unfinished, one timer watches it (not one per read: a trickling peer would
+   * restart it with every byte); it is dropped as soon as nothing is pending.
+   */
+  private notePending(bytes: number): void {
+    if ((this.codec.pending?.() ?? 0) === 0) {
+      this.pendingSince = 0;
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+      return;
+    }
+    if (this.pendingSince === 0) {
+      this.pendingSince = this.lastDataAt;
+      this.pendingBytes = 0;
+    }
+    this.pendingBytes += bytes;
+    this.stallTimer ??= setTimeout(this.checkStall, this.stallMs);
   }
 
   /**
@@ -204,23 +233,27 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     for (const [command, t] of byCommand) this.report({ type: 'message', dir: 'in', command, bytes: t.bytes, count: t.count });
   }
 
-  private armStallTimer(delay = this.stallMs): void {
-    clearTimeout(this.stallTimer);
-    if ((this.codec.pending?.() ?? 0) > 0 && !this.ended) this.stallTimer = setTimeout(this.checkStall, delay);
-  }
-
   /**
    * Timers run before the event loop polls sockets: if this thread was busy, the peer's next bytes may
    * be waiting unread. Let one poll happen (setImmediate) before blaming the peer.
    */
   private readonly checkStall = (): void => {
     setImmediate(() => {
+      this.stallTimer = undefined;
       if (this.ended) return;
-      const idle = performance.now() - this.lastDataAt;
       const pending = this.codec.pending?.() ?? 0;
       if (pending === 0) return;
-      if (idle < this.stallMs) return this.armStallTimer(this.stallMs - idle);
-      this.end({ reason: 'timeout-stall', detail: `${pending} bytes of an unfinished message, nothing more for ${Math.round(idle)} ms` });
+      const now = performance.now();
+      const idle = now - this.lastDataAt;
+      if (idle >= this.stallMs) {
+        return this.end({ reason: 'timeout-stall', detail: `${pending} bytes of an unfinished message, nothing more for ${Math.round(idle)} ms` });
+      }
+      const elapsed = now - this.pendingSince;
+      const rate = (this.pendingBytes * 1000) / elapsed;
+      if (elapsed >= this.stallMs && rate < MIN_TRICKLE_BYTES_PER_S) {
+        return this.end({ reason: 'timeout-stall', detail: `trickle: ${this.pendingBytes} bytes in ${Math.round(elapsed)} ms of an unfinished message (under ${MIN_TRICKLE_BYTES_PER_S} B/s)` });
+      }
+      this.stallTimer = setTimeout(this.checkStall, Math.max(1, this.stallMs - idle));
     });
   };
 
