@@ -1,5 +1,6 @@
 // The Ethereum commands as users run them: the built `peerscope` binary in a child process, against
 // ganache 7 (JSON-RPC) and an @ethereumjs/devp2p RLPx server (devp2p), both on loopback.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ganache from 'ganache';
 import { freePort, mainnetTodayCommon, SERVER_CLIENT_ID, startDevP2P, type DevP2PServer } from '../packages/ethereum/test/support.js';
@@ -42,7 +43,8 @@ describe('peerscope monitor ethereum-rpc and eth block/tx, against ganache', () 
     const ours = all.filter((r) => r.type === 'rpc' && r.url === url);
     const dead = all.filter((r) => r.type === 'rpc' && r.url === closedUrl);
     expect(ours.length).toBeGreaterThanOrEqual(2);
-    expect(dead).toHaveLength(ours.length);
+    // Each endpoint is polled on its own loop: the counts may differ by the poll in flight at the end.
+    expect(Math.abs(dead.length - ours.length)).toBeLessThanOrEqual(1);
     for (const r of ours) {
       expect(r.error).toBeNull();
       expect(r.errors).toEqual({});
@@ -56,6 +58,27 @@ describe('peerscope monitor ethereum-rpc and eth block/tx, against ganache', () 
     expect(ours[0].blockNumber).toBe(Number(before));
     expect(ours.at(-1)!.blockNumber).toBe(Number(before) + 1);
     for (const r of dead) expect(r.error).toMatchObject({ kind: expect.any(String), message: expect.any(String) });
+  });
+
+  it('an endpoint that hangs delays only itself: the honest one beside it is polled every interval', async () => {
+    // Accepts, reads the request, never answers (defect 5 of the reliability issue: one slow endpoint
+    // used to set the pace of every other).
+    const hanging = net.createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const hangingUrl = `http://127.0.0.1:${(hanging.address() as net.AddressInfo).port}`;
+    try {
+      const { code, stdout } = await runCli(['monitor', 'ethereum-rpc', '--url', url, '--url', hangingUrl, '--json', '--interval', '200ms', '--timeout', '2s', '--duration', '3s']);
+      expect(code).toBe(0);
+      const all = records(stdout);
+      const honest = all.filter((r) => r.type === 'rpc' && r.url === url);
+      const stuck = all.filter((r) => r.type === 'rpc' && r.url === hangingUrl);
+      // In lock step, every round would wait out the 2 s timeout: two rounds in 3 s.
+      expect(honest.length).toBeGreaterThanOrEqual(4);
+      expect(stuck.length).toBeLessThanOrEqual(2);
+      for (const r of stuck) expect(r.error).toMatchObject({ kind: 'timeout' });
+    } finally {
+      hanging.close();
+    }
   });
 
   it('draws a table row per endpoint without a terminal', async () => {
