@@ -133,7 +133,7 @@ export const peerMachine = setup({
     reportState: ({ context }, params: { state: 'connecting' | 'handshaking' | 'ready' }) =>
       context.report(params.state === 'connecting' ? { type: 'state', state: 'connecting', direction: context.socket ? 'inbound' : 'outbound' } : { type: 'state', state: params.state }),
     reportEnd: ({ context }, params: { state: 'failed' | 'closed' }) =>
-      context.report({ type: 'state', state: params.state, reason: context.end?.reason ?? 'stopped', detail: context.end?.detail }),
+      context.report({ type: 'state', state: params.state, reason: context.end?.reason ?? 'stopped', detail: clip(context.end?.detail) }),
   },
 }).createMachine({
   id: 'peer',
@@ -189,6 +189,16 @@ export const peerMachine = setup({
     ...(context.end?.detail !== undefined && { detail: context.end.detail }),
   }),
 });
+
+/**
+ * A failure's detail is for a person and often quotes the peer (a Hello with 10,000 capabilities made a
+ * 170 kB one): it is cut at MAX_DETAIL_CHARS, so it stays bounded in every event, row and database.
+ */
+export const MAX_DETAIL_CHARS = 500;
+
+function clip(detail: string | undefined): string | undefined {
+  return detail === undefined || detail.length <= MAX_DETAIL_CHARS ? detail : `${detail.slice(0, MAX_DETAIL_CHARS - 1)}…`;
+}
 
 function internalFailure(error: unknown): LinkFailure {
   const e = error as { stack?: string; message?: string };

@@ -16,6 +16,13 @@ export const MAX_QUEUED_MESSAGES = 10_000;
 export const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 /** Queued for one peer beyond the message being written, reading or not: past this it is a flood at once (four 16 MiB messages). */
 export const MAX_UNSENT_HARD_BYTES = 64 * 1024 * 1024;
+/**
+ * Writes queued unsent for one peer, however small: each costs far more than its bytes (~0.8 KB of
+ * bookkeeping), so 8 MiB of 32-byte pongs to a peer that floods pings and never reads would hold about
+ * 200 MB before the byte cap noticed.
+ */
+export const MAX_QUEUED_WRITES = 20_000;
+
 /** A write this large is a big message, not one of a stream of small answers. */
 export const LARGE_WRITE_BYTES = 64 * 1024;
 
@@ -55,6 +62,8 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   private ended = false;
   /** Bytes the kernel has taken (written minus still queued), and when that last grew. */
   private drained = 0;
+  /** Writes since our send queue was last empty. */
+  private queuedWrites = 0;
   private drainedAt = performance.now();
   private sendTimer: NodeJS.Timeout | undefined;
 
@@ -97,6 +106,12 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
     const before = this.socket.writableLength;
     this.socket.write(bytes);
     if (before > MAX_UNSENT_BYTES && this.sendStalled(before, bytes.length)) return;
+    // Counted since the queue was last empty: a peer that never reads while we keep answering it.
+    this.queuedWrites = before === 0 ? 1 : this.queuedWrites + 1;
+    if (this.queuedWrites > MAX_QUEUED_WRITES) {
+      this.end({ reason: 'flood', detail: `peer is not reading: ${this.queuedWrites} messages queued unsent` });
+      return;
+    }
     if (command !== undefined) this.report({ type: 'message', dir: 'out', command, bytes: bytes.length, count: 1 });
   }
 
@@ -260,6 +275,8 @@ export class SocketLink<Msg> implements PeerLink<Msg> {
   private end(failure: LinkFailure): void {
     if (this.ended) return;
     this.close();
+    // A peer failed for not reading gets no chance to flush: what we queued for it is dropped now.
+    if (failure.reason === 'flood') this.socket.destroy();
     this.onEnd(failure);
   }
 }
