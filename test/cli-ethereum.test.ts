@@ -31,7 +31,8 @@ describe('peerscope monitor ethereum-rpc and eth block/tx, against ganache', () 
 
   it('--json: every polled field per endpoint, a mined block seen by a later poll, a dead endpoint with its error', async () => {
     const cli = startCli(['monitor', 'ethereum-rpc', '--url', url, '--url', closedUrl, '--json', '--interval', '500ms', '--duration', '3s']);
-    await until(() => cli.stdoutText().includes('"blockNumber"'), 'a first record from ganache');
+    // Each endpoint has its own loop: the dead one's record (every field, null) may come first.
+    await until(() => cli.stdoutText().split('\n').some((l) => l.includes(`"url":"${url}"`) && /"blockNumber":\d/.test(l)), 'a first record from ganache');
     const before = (await rpc('eth_blockNumber')) as string;
     await rpc('evm_mine');
     expect(await cli.exited).toBe(0);
