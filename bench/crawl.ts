@@ -25,6 +25,7 @@ import { BitcoinCodec, REGTEST, bitcoin } from '@peerscope/bitcoin';
 import { crawl, summarize } from '@peerscope/crawler';
 import { parseAddress } from '@peerscope/engine';
 import { loopbackHosts, startBitcoinSimnet } from '@peerscope/simnet';
+import { median, runChild, sleep } from './support/measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 2_000);
@@ -51,7 +52,6 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? undefined : process.argv[i + 1];
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Peak resident set of this process (Linux VmHWM), MB. */
 function peakRssMb(): number {
@@ -123,23 +123,6 @@ async function measureFloor(ports: number[]): Promise<Measurement> {
 
 // ---- orchestrator ----
 
-function runChild(args: string[]): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      if (code === 0 && line) resolve(JSON.parse(line));
-      else reject(new Error(`measurement ${args.join(' ')} exited ${code}`));
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
@@ -158,8 +141,8 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < RUNS; run++) {
       // Interleaved, so a slow spell of the machine falls on every row alike.
-      rows[0].runs.push(await runChild(['--floor', ...portArgs]));
-      for (const t of [0, 1, 2]) rows[t + 1].runs.push(await runChild(['--crawl', String(t), ...portArgs]));
+      rows[0].runs.push(await runChild<Measurement>(import.meta.url, ['--floor', ...portArgs]));
+      for (const t of [0, 1, 2]) rows[t + 1].runs.push(await runChild<Measurement>(import.meta.url, ['--crawl', String(t), ...portArgs]));
       await sleep(500);
       console.error(`run ${run + 1}/${RUNS} done`);
     }

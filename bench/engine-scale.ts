@@ -24,16 +24,16 @@
  * Writes bench/results/engine-scale.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import vm from 'node:vm';
 import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor, InProcessExecutor, parseAddress, PoolExecutor, type Executor } from '@peerscope/engine';
 import { loopbackHosts, startBitcoinSimnet } from '@peerscope/simnet';
+import { mainThreadCpuS, median, runChild, settledRss, sleep } from './support/measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 1_000);
@@ -87,37 +87,6 @@ async function serveSimnet(peers: number, baseHost: string): Promise<void> {
 }
 
 // ---- measurement child ----
-
-let collect: (() => void) | undefined;
-/** A full GC without --expose-gc on the command line (workers refuse that flag in execArgv). */
-function gc(): void {
-  if (!collect) {
-    v8.setFlagsFromString('--expose-gc');
-    collect = vm.runInNewContext('gc') as () => void;
-  }
-  collect();
-}
-
-/** RSS after full collections in every thread, repeated until it stops falling (V8 compacts a fragmented heap over several). */
-async function settledRss(executor?: Executor): Promise<number> {
-  let last = Infinity;
-  for (let i = 0; i < 20; i++) {
-    if (executor) await executor.collectGarbage();
-    else gc();
-    await sleep(300);
-    const rss = process.memoryUsage.rss();
-    if (rss > last * 0.99) return rss;
-    last = rss;
-  }
-  return last;
-}
-
-/** CPU seconds of this process's main thread (Linux: utime + stime of the thread whose tid is the pid). */
-function mainThreadCpuS(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // fields 14, 15 of proc(5); USER_HZ is 100 on Linux
-}
 
 async function measure(client: string, threads: number, target: number, ports: number[]): Promise<void> {
   // The first `target` addresses, shard by shard.
@@ -229,24 +198,6 @@ async function measureBcoin(addresses: string[], rssBefore: number): Promise<Mea
 
 // ---- orchestrator ----
 
-function runChild(args: string[]): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      if (code === 0 && line) resolve(JSON.parse(line));
-      else reject(new Error(`measurement ${args.join(' ')} exited ${code}`));
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function main(): Promise<void> {
   const shards = Array.from({ length: Math.ceil(N / SHARD) }, (_, i) =>
     spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--simnet', String(Math.min(SHARD, N - i * SHARD)), '--base', shardBase(i)], { stdio: ['pipe', 'pipe', 'inherit'] }),
@@ -273,8 +224,8 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       for (const [i, c] of clients.entries()) {
         const base = ['--client', c.client, '--threads', String(c.threads), '--ports', ports.join(',')];
-        const big = await runChild([...base, '--target', String(N), ...(c.client === 'peerscope' ? ['--throughput'] : [])]);
-        const small = await runChild([...base, '--target', String(SMALL)]);
+        const big = await runChild<Measurement>(import.meta.url, [...base, '--target', String(N), ...(c.client === 'peerscope' ? ['--throughput'] : [])]);
+        const small = await runChild<Measurement>(import.meta.url, [...base, '--target', String(SMALL)]);
         results[i].big.push(big);
         results[i].small.push(small);
         console.log(`run ${run + 1} ${c.name} threads ${c.threads}: ${big.ready}/${N} ready in ${(big.readyMs / 1000).toFixed(2)} s (99% in ${(big.ready99Ms / 1000).toFixed(2)} s), never ready: ${reasons(big.notReady)}, RSS ${mb(big.rss)} MB (${SMALL}: ${mb(small.rss)} MB)` +
@@ -348,9 +299,6 @@ function mb(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(0);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 // Dispatch last: the helpers above are initialised by now.
 if (arg('simnet')) await serveSimnet(Number(arg('simnet')), arg('base')!);

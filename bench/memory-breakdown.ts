@@ -14,19 +14,16 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor, InProcessExecutor, parseAddress, PoolExecutor, type Executor } from '@peerscope/engine';
 import { loopbackHosts, startBitcoinSimnet } from '@peerscope/simnet';
+import { settledRss } from './support/measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 2_000);
 const THREADS = Number(process.env.THREADS ?? 0);
 const BASE_HOST = '127.3.0.1';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
 interface Group {
   name: string;
@@ -90,19 +87,6 @@ function heapByConstructor(file: string): Map<string, Group> {
   return groups;
 }
 
-/** Full collections in every thread until RSS stops falling (V8 compacts a fragmented heap over several). */
-async function settle(...executors: Executor[]): Promise<void> {
-  let last = Infinity;
-  for (let i = 0; i < 20; i++) {
-    for (const e of executors) await e.collectGarbage();
-    gc();
-    await new Promise((r) => setTimeout(r, 300));
-    const rss = process.memoryUsage.rss();
-    if (rss > last * 0.99) return;
-    last = rss;
-  }
-}
-
 async function holdPeers(port: number, count: number, threads: number) {
   const addresses = loopbackHosts(BASE_HOST, count).map((h) => `${h}:${port}`);
   const executor: Executor = threads === 0 ? new InProcessExecutor() : new PoolExecutor({ threads, execArgv: [] });
@@ -132,11 +116,11 @@ async function main(): Promise<void> {
   try {
     // A few peers first, so module loading and first-use costs are in the baseline, not per peer.
     const warm = await holdPeers(port, 10, THREADS);
-    await settle(warm.executor);
+    await settledRss(warm.executor);
     // RSS before any heap snapshot: the profiler keeps an object-id map that would be counted per peer.
     const mem0 = process.memoryUsage();
     const { monitor, executor } = await holdPeers(port, N, THREADS);
-    await settle(warm.executor, executor);
+    await settledRss(warm.executor, executor);
     const mem1 = process.memoryUsage();
     const per = (k: keyof NodeJS.MemoryUsage) => ((mem1[k] - mem0[k]) / N / 1024).toFixed(1);
     const peerHeaps = (await executor.heapStatistics()).reduce((a, h) => a + h.used, 0) - (await warm.executor.heapStatistics()).reduce((a, h) => a + h.used, 0);
@@ -147,7 +131,7 @@ async function main(): Promise<void> {
     let heapWithout: Map<string, Group>;
     if (THREADS === 0) {
       await monitor.stop();
-      await settle(warm.executor);
+      await settledRss(warm.executor);
       heapWithout = heapByConstructor((await warm.executor.writeHeapSnapshots(dir))[0]);
     } else {
       heapWithout = heapByConstructor((await warm.executor.writeHeapSnapshots(dir))[0]);

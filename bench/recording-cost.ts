@@ -11,18 +11,17 @@
  * - each configuration in a fresh child process, measured as bench/engine-scale.ts measures.
  */
 import { spawn } from 'node:child_process';
-import fs, { readFileSync } from 'node:fs';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { bitcoin } from '@peerscope/bitcoin';
-import { createMonitor, parseAddress, PoolExecutor, type Executor } from '@peerscope/engine';
+import { createMonitor, parseAddress, PoolExecutor } from '@peerscope/engine';
 import { createRun, openHistory, Recorder } from '@peerscope/history';
 import { startMetrics } from '@peerscope/metrics';
 import { loopbackHosts, startBitcoinSimnet } from '@peerscope/simnet';
 import { startWeb } from '@peerscope/web';
+import { mainThreadCpuS, settledRss, sleep } from './support/measure.js';
 
 const N = Number(process.env.N ?? 1_000);
 const WINDOW_S = Number(process.env.WINDOW_S ?? 20);
@@ -30,7 +29,6 @@ const RUNS = Number(process.env.RUNS ?? 1);
 const BASE = '127.5.0.1';
 const CONFIGS = ['none', 'db', 'metrics', 'web', 'all'] as const;
 type Config = (typeof CONFIGS)[number];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? undefined : process.argv[i + 1];
@@ -46,33 +44,6 @@ interface Result {
   sampleRowsPerS?: number;
 }
 
-let collect: (() => void) | undefined;
-function gc(): void {
-  if (!collect) {
-    v8.setFlagsFromString('--expose-gc');
-    collect = vm.runInNewContext('gc') as () => void;
-  }
-  collect();
-}
-
-async function settledRss(executor: Executor): Promise<number> {
-  let last = Infinity;
-  for (let i = 0; i < 20; i++) {
-    await executor.collectGarbage();
-    gc();
-    await sleep(300);
-    const rss = process.memoryUsage.rss();
-    if (rss > last * 0.99) return rss;
-    last = rss;
-  }
-  return last;
-}
-
-function mainThreadCpuS(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function measure(config: Config, port: number): Promise<Result> {
   const addresses = loopbackHosts(BASE, N).map((h) => `${h}:${port}`);
@@ -177,7 +148,7 @@ async function orchestrate(): Promise<void> {
       return `| ${c === 'none' ? 'monitor alone' : c === 'all' ? '--db --metrics --web' : `--${c}`} | ${r.main.toFixed(1)}% | ${d(r.main, base.main, ' pt')} | ${r.proc.toFixed(1)}% | ${d(r.proc, base.proc, ' pt')} | ${(r.rss / 1e6).toFixed(0)} MB | ${d(r.rss, base.rss, ' MB', 1e6)} | ${r.db !== undefined ? `${(r.db / 1e3).toFixed(0)} kB/peer-hour (${r.rows!.toFixed(0)} samples/s)` : ''} |`;
     }),
     '',
-    'CPU is percent of one core; Δ in percentage points over the monitor alone (no view: the CLI's view costs the same in every row). History growth is the SQLite file and its WAL over the window, per peer and hour, at this setting (every peer changes every second, so each gets a sample each interval; at the default 5 s interval with 30 s pings a quiet peer is a sample per ping).',
+    `CPU is percent of one core; Δ in percentage points over the monitor alone (no view: the CLI's view costs the same in every row). History growth is the SQLite file and its WAL over the window, per peer and hour, at this setting (every peer changes every second, so each gets a sample each interval; at the default 5 s interval with 30 s pings a quiet peer is a sample per ping).`,
     '',
   ];
   if (N === 1_000) fs.writeFileSync(fileURLToPath(new URL('./results/recording-cost.md', import.meta.url)), lines.join('\n'));

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { bitcoin } from '@peerscope/bitcoin';
 import { createMonitor, PoolExecutor } from '@peerscope/engine';
 import { Node, compress } from '../packages/p2pnet/src/index.js';
-import { soakPng } from './soak-plot.js';
+import { soakPng, type SoakSample } from './soak-plot.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -114,16 +114,8 @@ for (let i = 0; i < 4; i++) {
 }
 
 // ---- sampling ----
-interface Sample {
-  t: number;
-  rssMB: number;
-  heapMB: number;
-  delayP99Ms: number;
-  delayMaxMs: number;
-  ready: number;
+interface Sample extends SoakSample {
   failures: number;
-  meshLinks: number;
-  meshConns: number;
   received: number;
   messageErrors: number;
 }

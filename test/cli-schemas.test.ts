@@ -1,23 +1,15 @@
 // The NDJSON contract: every record of real output validates against the JSON Schema files in
 // docs/schemas (type, at in epoch ms, null for absent values, schema on the first record).
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './support/cli.js';
 import { expectContract, schemaOf, validate } from './support/json-schema.js';
+import { closedPort } from './support/ports.js';
 import { until } from './support/until.js';
 
 const records = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('NDJSON records validate against docs/schemas', () => {
   it('demo --sim --json: snapshots and the summary (monitor.schema.json)', async () => {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, expectUsageError, runCli } from './support/cli.js';
+import { closedPort } from './support/ports.js';
 
 /** `peerscope ARGS | head -1` in a shell: what head printed, the CLI's exit status and stderr, how long it took. */
 async function pipeToHead(args: string[]) {
@@ -23,14 +24,6 @@ async function pipeToHead(args: string[]) {
   child.stderr.on('data', (d) => (err += d));
   const code = await new Promise<number | null>((r) => child.on('close', r));
   return { code, out, err, ms: Date.now() - started };
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('a closed stdout ends every command quietly', () => {

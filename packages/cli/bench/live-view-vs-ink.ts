@@ -9,46 +9,25 @@
 import { Writable } from 'node:stream';
 import { Box, Text, render } from 'ink';
 import { createElement as h } from 'react';
-import { buildSnapshot, RunLedger, StatsCollector, type PeerEvent } from '@peerscope/engine';
+import { buildSnapshot } from '@peerscope/engine';
 import { rowNotices } from '../src/live.js';
 import { peerRows } from '../src/views/rows.js';
 import { INITIAL_SCREEN, renderScreen } from '../src/views/screen.js';
+import { syntheticSession } from './synthetic-session.js';
 
 const N = Number(process.argv[2] ?? 10_000);
 const RUNS = Number(process.argv[3] ?? 60);
 const COLUMNS = 200;
 const ROWS = 60;
 const T0 = Date.now() - 60_000;
-const stats = new StatsCollector();
-const ledger = new RunLedger(T0);
-let at = T0;
-const feed = (e: PeerEvent) => {
-  stats.apply(e);
-  ledger.apply(e);
-};
-const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:8333`;
-for (let i = 0; i < N; i++) {
-  const peer = `p${i}`;
-  const ev = (body: object) => feed({ ...body, peer, address: address(i), at: (at += 1) } as PeerEvent);
-  ev({ type: 'state', state: 'connecting' });
-  if (i % 20 === 0) {
-    ev({ type: 'state', state: 'failed', reason: 'refused' });
-    continue;
-  }
-  ev({ type: 'state', state: 'handshaking' });
-  ev({ type: 'handshake', info: { version: 70016, userAgent: `/Satoshi:2${i % 8}.0.0/`, services: ['NETWORK', 'WITNESS', 'NETWORK_LIMITED'], startHeight: 900_000 + (i % 3) } });
-  ev({ type: 'state', state: 'ready' });
-  ev({ type: 'rtt', ms: 20 + (i % 200) });
-  ev({ type: 'message', dir: 'in', command: 'inv', bytes: 61 * (1 + (i % 5)), count: 1 + (i % 5) });
-  ev({ type: 'message', dir: 'out', command: 'ping', bytes: 32, count: 1 });
-}
+const { stats, ledger, feed } = syntheticSession(N, T0);
 
 /** Between redraws: new pings from a few hundred peers, some of them on screen. */
 function change(run: number) {
   for (let k = 0; k < 300; k++) {
     const i = (run * 7919 + k * 31) % N;
     if (i % 20 === 0) continue;
-    feed({ type: 'rtt', ms: 20 + ((i + run * 13) % 400), peer: `p${i}`, address: address(i), at: (at += 1) } as PeerEvent);
+    feed({ type: 'rtt', ms: 20 + ((i + run * 13) % 400) }, i);
   }
   return buildSnapshot({ peers: stats.peers.values(), totals: stats.totals, target: N, startedAt: T0, now: Date.now() });
 }
