@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBitcoinSimnet, type BitcoinSimnet } from '@peerscope/simnet';
 import { BIN, runCli } from './support/cli.js';
@@ -13,7 +14,10 @@ import { startOnTerminal } from './support/terminal.js';
 const ROOT = path.resolve(path.dirname(BIN), '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { description?: string; examples?: string[]; hidden?: boolean }> };
 
-/** The CLI with its own data, cache and config folders (plugins linked here stay here). */
+/**
+ * The CLI with its own data, cache and config folders (plugins linked here stay here). Its output is
+ * read as the user reads it: oclif colours its own listings when the environment says so (CI, COLORTERM).
+ */
 function run(args: string[], home: string) {
   const guard = process.env.PEERSCOPE_LOOPBACK_GUARD!;
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -24,7 +28,7 @@ function run(args: string[], home: string) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => child.on('close', (code) => r({ code, stdout, stderr })));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => child.on('close', (code) => r({ code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) })));
 }
 
 describe('oclif conventions', () => {

@@ -24,7 +24,9 @@ export function requireScript(): void {
 export function startOnTerminal(args: string[], size = { columns: 200, lines: 40 }) {
   requireScript();
   const guard = process.env.PEERSCOPE_LOOPBACK_GUARD!;
-  const child = spawn('script', ['-qec', `${process.execPath} ${BIN} ${args.join(' ')}`, '/dev/null'], {
+  // exec: the CLI replaces the shell script starts, so a Ctrl-C reaches the CLI alone (a shell left
+  // waiting, dash for one, would die of the SIGINT itself and script would report 130).
+  const child = spawn('script', ['-qec', `exec ${process.execPath} ${BIN} ${args.join(' ')}`, '/dev/null'], {
     env: { ...process.env, NODE_OPTIONS: `--import ${guard}`, COLUMNS: String(size.columns), LINES: String(size.lines) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
