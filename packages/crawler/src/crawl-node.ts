@@ -35,7 +35,8 @@ export interface CrawlNode {
   /**
    * Unreachable: why the dial failed (the engine's typed reason: refused, timeout-connect, …).
    * Reachable: how the connection ended when not by us (a hostile node's bad-magic, …).
-   * Skipped: why it was not dialled ('not-allowed').
+   * Skipped: why it was not dialled: 'not-allowed' (--allow/--deny), 'non-routable' (a private, reserved or,
+   * on a public crawl, loopback address a peer gossiped), 'overlay' (Tor, I2P, CJDNS, names: no proxy here).
    */
   reason?: string;
   detail?: string;

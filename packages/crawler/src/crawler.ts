@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { connect, interval, last, merge, ReplaySubject, scan, takeUntil, type Observable, type Subscription } from 'rxjs';
 import {
-  AddressFilter, buildSnapshot, formatAddress, InProcessExecutor, parsePeerAddress, PoolExecutor, reduceStats, sampleOn,
+  AddressFilter, buildSnapshot, formatAddress, InProcessExecutor, isLoopback, parsePeerAddress, PoolExecutor, reduceStats, sampleOn,
   type Executor, type NetworkSnapshot, type PeerEvent, type PeerTimeouts, type ProtocolChoice, type StatsState,
 } from '@peerscope/engine';
 import type { CrawlNode, NodeSource } from './crawl-node.js';
@@ -117,6 +117,8 @@ export class Crawler {
   private readonly over = new ReplaySubject<void>(1);
   private counts = { tried: 0, reachable: 0, failed: 0, dropped: 0, skipped: 0 };
   private seq = 0;
+  /** A seed outside loopback: the crawl is of a public network, where gossiped private and loopback addresses are not dialled. */
+  private publicSeeds = false;
   private startedAt = 0;
   private subscription?: Subscription;
   private ended?: CrawlEnd;
@@ -213,7 +215,10 @@ export class Crawler {
         return [];
       }
     }));
-    for (const { host, port, source } of resolved.flat()) this.record(host, port, source);
+    for (const { host, port, source } of resolved.flat()) {
+      if (!isLoopback(host)) this.publicSeeds = true;
+      this.record(host, port, source);
+    }
   }
 
   /** Records an address once; queues it when it may be dialled. */
@@ -225,9 +230,12 @@ export class Crawler {
       return;
     }
     const node: CrawlNode = { address, host, port, network: networkType(host), source, status: 'queued' };
-    if (!this.filter.permits(host)) {
+    const verdict = node.network !== 'ipv4' && node.network !== 'ipv6' ? 'overlay'
+      : source === 'learned' ? this.filter.verdictOnLearned(host, !this.publicSeeds)
+      : this.filter.permits(host) ? 'dial' : 'not-allowed';
+    if (verdict !== 'dial') {
       node.status = 'skipped';
-      node.reason = 'not-allowed';
+      node.reason = verdict;
       this.counts.skipped++;
     } else if (this.queue.length - this.queueHead >= this.options.maxQueue) {
       this.counts.dropped++;

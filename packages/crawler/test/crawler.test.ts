@@ -105,8 +105,10 @@ describe('crawling a 300-node simnet from one seed', () => {
   it('reports every address nothing listens on as refused, and records what it may not dial', () => {
     const byAddress = new Map(result.nodes.map((n) => [n.address, n]));
     for (const d of dead) expect(byAddress.get(d)).toMatchObject({ status: 'unreachable', reason: 'refused', source: 'learned' });
-    for (const a of ['192.0.2.7:8333', '[2001:db8::7]:8333', `${ONION}:8333`, `${I2P}:0`]) {
-      expect(byAddress.get(a), a).toMatchObject({ status: 'skipped', reason: 'not-allowed' });
+    for (const a of ['192.0.2.7:8333', '[2001:db8::7]:8333']) expect(byAddress.get(a), a).toMatchObject({ status: 'skipped', reason: 'not-allowed' });
+    // Tor, I2P and CJDNS need a proxy or an overlay router: recorded, never dialled.
+    for (const a of [`${ONION}:8333`, `${I2P}:0`, '[fc32:17ea:e415:c3bf:9808:149d:b5a2:c9aa]:8333']) {
+      expect(byAddress.get(a), a).toMatchObject({ status: 'skipped', reason: 'overlay' });
     }
     expect(result.progress).toMatchObject({ skipped: 5, reachable: N + 1 + 4, failed: dead.length + 4, tried: N + 1 + dead.length + 8, inFlight: 0, queued: 0, dropped: 0 });
   });
@@ -230,6 +232,31 @@ describe('an address flood', () => {
       expect(r.nodes[0].addressesReturned!).toBeGreaterThanOrEqual(1_000);
     } finally {
       await flood.close();
+    }
+  });
+});
+
+describe('addresses no public node can have', () => {
+  it('with no --allow, gossiped private and reserved addresses are recorded as non-routable, never dialled', async () => {
+    // The loopback guard of this process fails the test if any of these is dialled.
+    const privates = [
+      { network: 'ipv4' as const, host: '10.1.2.3', port: 8333 },
+      { network: 'ipv4' as const, host: '192.168.1.20', port: 8333 },
+      { network: 'ipv4' as const, host: '100.64.0.9', port: 8333 },
+      { network: 'ipv4' as const, host: '169.254.3.3', port: 8333 },
+      { network: 'ipv6' as const, host: 'fe80::1', port: 8333 },
+      { network: 'ipv6' as const, host: 'fd12:3456::1', port: 8333 },
+    ];
+    const gossip = await startGossipPeer('127.82.4.1', [...privates, { network: 'ipv4', host: '127.82.4.2', port: 8333 }]);
+    try {
+      // A loopback seed: the network is local, so the gossiped loopback address is dialled (refused).
+      const local = await crawl({ ...bitcoin({ network: 'regtest' }), seeds: [gossip.address], threads: 0, addrWaitMs: 1_000 }).run();
+      const byAddress = new Map(local.nodes.map((n) => [n.address, n]));
+      for (const p of privates) expect(byAddress.get(p.host.includes(':') ? `[${p.host}]:8333` : `${p.host}:8333`), p.host).toMatchObject({ status: 'skipped', reason: 'non-routable' });
+      expect(byAddress.get('127.82.4.2:8333')).toMatchObject({ status: 'unreachable', reason: 'refused' });
+      expect(local.progress).toMatchObject({ tried: 2, skipped: privates.length });
+    } finally {
+      await gossip.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { isLoopback, isRoutable } from './routable.js';
 
 /** Parses CIDRs like 127.0.0.0/8 or ::1/128 (a bare address means /32 or /128). Throws a one-line message. */
 export function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } {
@@ -36,5 +37,16 @@ export class AddressFilter {
     if (!family) return false;
     if (this.deny.check(host, family)) return false;
     return !this.hasAllow || this.allow.check(host, family);
+  }
+
+  /**
+   * An address a peer gossiped (not one the user gave): besides the lists, it must be publicly routable,
+   * unless the allow list names it (a private network crawled on purpose) or the whole network is on
+   * loopback (`localNetwork`: every seed was a loopback address, as in the demo and the tests).
+   */
+  verdictOnLearned(host: string, localNetwork: boolean): 'dial' | 'not-allowed' | 'non-routable' {
+    if (!this.permits(host)) return 'not-allowed';
+    if (this.hasAllow || isRoutable(host) || (localNetwork && isLoopback(host))) return 'dial';
+    return 'non-routable';
   }
 }

@@ -9,6 +9,7 @@ export { PoolExecutor, type PoolExecutorOptions } from './pool-executor.js';
 export { PeerKeeper, type PeerKeeperOptions } from './peer-keeper.js';
 export { AddressBook, DEFAULT_BACKOFF, MAX_BOOK_ENTRIES, type BookEntry, type AddressSource } from './address-book.js';
 export { AddressFilter, parseCidr } from './address-filter.js';
+export { isLoopback, isRoutable } from './routable.js';
 export { formatAddress, parseAddress, parsePeerAddress, type HostPort, type PeerAddress } from './address.js';
 export { backoffDelay, type BackoffPolicy } from './backoff.js';
 export type { PeerTimeouts } from './peer-machine.js';
