@@ -1,10 +1,12 @@
 import net from 'node:net';
 import {
-  BitcoinCodec, InvType, REGTEST, Services, type BitcoinMessage, type GetHeadersMessage,
+  BitcoinCodec, REGTEST, Services, type BitcoinMessage,
 } from '@peerscope/bitcoin';
 import { freePort } from './free-port.js';
 import { misbehave, type HostileBehaviour } from './hostile-behaviour.js';
-import { simVersion } from './sim-version.js';
+import { CHEAP_HOSTILE_KINDS } from './hostile-mix.js';
+import { ClientState, clientMessages } from './inbound-client.js';
+import { receiverOf, simVersion } from './sim-version.js';
 import { VirtualChain } from './virtual-chain.js';
 
 export interface BitcoinSimnetOptions {
@@ -51,11 +53,6 @@ export interface BitcoinSimnet {
 
 /** Default user agents; the first twice, so the distribution a monitor shows is uneven (2:1:1). */
 export const SIMNET_USER_AGENTS = ['/simnet:0.1.0/', '/simnet:0.1.0/', '/simnet:0.2.0/', '/simnet:0.2.1(lite)/'];
-const CHEAP_HOSTILE: HostileBehaviour[] = ['bad-magic', 'bad-checksum', 'garbage', 'malformed', 'stall'];
-/** Core (net_processing.cpp MAX_BLOCKS_TO_ANNOUNCE): more new blocks than this are announced by inv. */
-const MAX_BLOCKS_TO_ANNOUNCE = 8;
-/** Core's getheaders answer size (MAX_HEADERS_RESULTS). */
-const MAX_HEADERS_RESULTS = 2000;
 /** NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED: what a current Core node advertises. */
 const SERVICES = Services.NETWORK | Services.WITNESS | Services.NETWORK_LIMITED;
 
@@ -65,19 +62,11 @@ interface SimPeer extends SimPeerInfo {
 }
 
 /** One client connection. Plain fields and no timers: a sim peer costs its socket and a codec. */
-class Connection {
-  theirVersion = false;
-  verack = false;
-  sendheaders = false;
-  addrv2 = false;
-  answeredGetaddr = false;
-  misbehaving = false;
-  /** Highest height this client has been told about (version start height, then announcements). */
-  announced: number;
+class Connection extends ClientState {
   readonly codec = new BitcoinCodec({ magic: REGTEST.magic });
 
-  constructor(readonly socket: net.Socket, readonly peer: SimPeer, tip: number) {
-    this.announced = tip;
+  constructor(socket: net.Socket, readonly peer: SimPeer, tip: number) {
+    super(socket, tip);
   }
 }
 
@@ -128,7 +117,7 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`peers must be a positive integer, got ${n}`);
   const hosts = loopbackHosts(options.baseHost ?? '127.1.0.1', n);
   const userAgents = options.userAgents ?? SIMNET_USER_AGENTS;
-  const behaviours = options.hostileBehaviours ?? CHEAP_HOSTILE;
+  const behaviours = options.hostileBehaviours ?? CHEAP_HOSTILE_KINDS;
   const addrPerPeer = options.addrPerPeer ?? 20;
   const chain = new VirtualChain();
   for (let i = 0; i < (options.startHeight ?? 0); i++) chain.mine();
@@ -188,7 +177,7 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
         send(addrAnswer(c));
         return;
       case 'getheaders':
-        send({ command: 'headers', headers: headersAfter(m, tipOf(c.peer)) });
+        send({ command: 'headers', headers: chain.headersAfter(m.locator, m.hashStop, tipOf(c.peer)) });
         return;
       case 'getdata':
         send({ command: 'notfound', items: m.items });
@@ -206,21 +195,6 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
       : { command: 'addr', addresses: list.map((p) => ({ time, services: SERVICES, host: p.host, port })) };
   };
 
-  const headersAfter = (m: GetHeadersMessage, tip: number) => {
-    // The first locator hash on our chain (else genesis, as Core falls back to), up to this peer's tip.
-    let from = 0;
-    for (const h of m.locator) {
-      const at = chain.find(h);
-      if (at !== undefined && at <= tip) {
-        from = at;
-        break;
-      }
-    }
-    const stop = chain.find(m.hashStop);
-    const to = Math.min(tip, from + MAX_HEADERS_RESULTS, stop !== undefined ? stop : Infinity);
-    return to > from ? chain.range(from + 1, to) : [];
-  };
-
   const accept = (peer: SimPeer) => (socket: net.Socket) => {
     const c = new Connection(socket, peer, tipOf(peer));
     connections.add(c);
@@ -228,14 +202,7 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
     socket.on('close', () => connections.delete(c));
     socket.on('data', (chunk: Buffer) => {
       if (c.misbehaving) return;
-      let messages;
-      try {
-        messages = c.codec.decode(chunk);
-      } catch {
-        socket.destroy(); // Core disconnects on a bad frame
-        return;
-      }
-      for (const { message } of messages) onMessage(c, message);
+      for (const message of clientMessages(c.codec, socket, chunk)) onMessage(c, message);
       // A block mined between our version and the client's verack: announce it once the handshake is
       // done (after the whole chunk, so a sendheaders sent with the verack is honoured).
       if (c.verack && c.announced < tipOf(c.peer)) announceTo(c, new Map());
@@ -264,13 +231,10 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
     if (!c.verack || c.misbehaving) return;
     const tip = tipOf(c.peer);
     if (tip <= c.announced) return;
-    const byHeaders = c.sendheaders && tip - c.announced <= MAX_BLOCKS_TO_ANNOUNCE;
-    const key = `${byHeaders ? 'h' : 'i'}${c.announced}-${tip}`;
+    const { key, message } = chain.announcement(c.announced, tip, c.sendheaders);
     let bytes = cache.get(key);
     if (!bytes) {
-      bytes = byHeaders
-        ? encode({ command: 'headers', headers: chain.range(c.announced + 1, tip) })
-        : encode({ command: 'inv', items: [{ type: InvType.BLOCK, hash: chain.hash(tip) }] });
+      bytes = encode(message);
       cache.set(key, bytes);
     }
     c.socket.write(bytes);
@@ -298,9 +262,4 @@ export async function startBitcoinSimnet(options: BitcoinSimnetOptions): Promise
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     },
   };
-}
-
-/** How we see the client (version's addrMe), as Core fills it from the socket. */
-function receiverOf(socket: net.Socket) {
-  return { services: 0n, host: socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', port: socket.remotePort ?? 0 };
 }

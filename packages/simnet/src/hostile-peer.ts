@@ -81,7 +81,7 @@ export async function startHostilePeer(behaviour: HostileBehaviour, host = '127.
 }
 
 /** The handshake-time behaviours: what the hostile peer answers our version with. */
-function answerHostile(behaviour: HostileBehaviour, theirs: VersionMessage, ours: VersionMessage, socket: net.Socket, send: (m: BitcoinMessage) => void, counted: (n: number) => void): void {
+export function answerHostile(behaviour: HostileBehaviour, theirs: VersionMessage, ours: VersionMessage, socket: net.Socket, send: (m: BitcoinMessage) => void, counted: (n: number) => void): void {
   switch (behaviour) {
     case 'never-verack':
       send(ours);

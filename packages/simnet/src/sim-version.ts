@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type net from 'node:net';
 import type { NetAddress, VersionMessage } from '@peerscope/bitcoin';
 
 export interface SimVersionOptions {
@@ -28,4 +29,9 @@ export function simVersion(o: SimVersionOptions): VersionMessage {
     startHeight: o.startHeight,
     relay: true,
   };
+}
+
+/** How we see the client (version's addrMe), as Core fills it from the socket. */
+export function receiverOf(socket: net.Socket): NetAddress {
+  return { services: 0n, host: socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', port: socket.remotePort ?? 0 };
 }

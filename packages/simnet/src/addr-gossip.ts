@@ -1,0 +1,138 @@
+import {
+  MAX_ADDR, decodePayload, ipToString, type AddrV2Entry, type AddrV2Message, type TimedNetAddress,
+} from '@peerscope/bitcoin';
+import { isSteady, type PlannedNode } from './network-plan.js';
+import { randomBytesFrom, randomInt, seededRandom, type Random } from './seeded-random.js';
+
+/** What one getaddr answer is made of, beyond addresses of live nodes. */
+export interface GossipOptions {
+  /** Entries per answer (default and most: 1,000, Core's MAX_ADDR_TO_SEND). */
+  addrPerGetaddr?: number;
+  /** Share of addresses where nothing listens (a node long gone): a crawler's dial is refused. Default 0.1. */
+  staleShare?: number;
+  /** Share of private / link-local / CGNAT addresses a crawler must record but never dial. Default 0.05. */
+  nonRoutableShare?: number;
+  /** Share of Tor v3, I2P and CJDNS addresses: sent only in addrv2 (BIP155). Default 0.1. */
+  overlayShare?: number;
+  /** Share of entries repeated within one answer. Default 0.02. */
+  duplicateShare?: number;
+}
+
+/** An answer entry before it is written as addr or addrv2. */
+export type GossipEntry = AddrV2Entry;
+
+const OVERLAY = new Set<AddrV2Entry['network']>(['torv3', 'i2p', 'cjdns']);
+
+/**
+ * The entries node `index` answers getaddr with: deterministic from the seed, the plan and `timeBase`
+ * (seconds), so the same network gives the same answers in every shard and every run.
+ *
+ * Nodes listed: first every node from index+1 up to the next steady one (not hostile, not churning),
+ * so following answers from any steady seed reaches every node of the plan; then random nodes of the
+ * whole plan (any shard), which keeps the hop count from one seed near log N.
+ */
+export function gossipEntries(plan: readonly PlannedNode[], index: number, seed: string | number, timeBase: number, o: GossipOptions = {}): GossipEntry[] {
+  const random = seededRandom(seed, index, 0xadd7);
+  const total = Math.min(o.addrPerGetaddr ?? MAX_ADDR, MAX_ADDR);
+  const share = (s: number | undefined, d: number) => Math.round(total * (s ?? d));
+  const stale = share(o.staleShare, 0.1);
+  const nonRoutable = share(o.nonRoutableShare, 0.05);
+  const overlay = share(o.overlayShare, 0.1);
+  const duplicates = share(o.duplicateShare, 0.02);
+  const liveWanted = Math.max(0, Math.min(total - stale - nonRoutable - overlay - duplicates, plan.length - 1));
+
+  const picked = new Set<number>();
+  for (let j = (index + 1) % plan.length; j !== index && picked.size < liveWanted; j = (j + 1) % plan.length) {
+    picked.add(j);
+    if (isSteady(plan[j])) break;
+  }
+  if (liveWanted > plan.length / 2) {
+    // Most of the network: walk it in a random order instead of drawing until the set fills.
+    const order = shuffle(random, plan.map((n) => n.index).filter((j) => j !== index && !picked.has(j)));
+    for (const j of order.slice(0, liveWanted - picked.size)) picked.add(j);
+  } else {
+    while (picked.size < liveWanted) {
+      const j = randomInt(random, plan.length);
+      if (j !== index) picked.add(j);
+    }
+  }
+
+  const defaultPort = plan[0].port;
+  const ports = [...new Set(plan.map((n) => n.port))];
+  const recently = () => timeBase - randomInt(random, 3 * 3600);
+  const entries: GossipEntry[] = [...picked].map((j) => ({ time: recently(), services: BigInt(plan[j].services), network: 'ipv4', host: plan[j].host, port: plan[j].port }));
+  for (let k = 0; k < duplicates && entries.length > 0; k++) entries.push({ ...entries[randomInt(random, entries.length)], time: recently() });
+  const old = () => timeBase - 86_400 - randomInt(random, 9 * 86_400);
+  const fullNode = 0x409n; // NETWORK|WITNESS|NETWORK_LIMITED
+  for (let k = 0; k < stale; k++) {
+    // A planned host on a port it does not listen on (or beyond the plan's ports): refused, like a node gone.
+    const n = plan[randomInt(random, plan.length)];
+    const others = ports.filter((p) => p !== n.port);
+    const port = others.length > 0 ? others[randomInt(random, others.length)] : n.port === 65535 ? n.port - 1 : n.port + 1;
+    entries.push({ time: old(), services: fullNode, network: 'ipv4', host: n.host, port });
+  }
+  for (let k = 0; k < nonRoutable; k++) entries.push({ time: recently(), services: fullNode, ...nonRoutableAddress(random), port: defaultPort });
+  for (let k = 0; k < overlay; k++) entries.push({ time: recently(), services: fullNode, ...overlayAddress(random, defaultPort) });
+  return shuffle(random, entries);
+}
+
+/** The addrv2 answer (after the client's sendaddrv2): every entry. */
+export function addrv2Answer(entries: readonly GossipEntry[]): AddrV2Message {
+  return { command: 'addrv2', addresses: [...entries] };
+}
+
+/** The legacy addr answer: only IPv4/IPv6 entries, since addr cannot carry Tor v3, I2P or CJDNS (BIP155). */
+export function addrAnswer(entries: readonly GossipEntry[]): { command: 'addr'; addresses: TimedNetAddress[] } {
+  return {
+    command: 'addr',
+    addresses: entries.filter((e) => !OVERLAY.has(e.network)).map(({ time, services, host, port }) => ({ time, services, host, port })),
+  };
+}
+
+/** Private (RFC 1918), CGNAT (RFC 6598), link-local IPv4 and IPv6, and unique-local IPv6: never routable. */
+function nonRoutableAddress(random: Random): Pick<AddrV2Entry, 'network' | 'host'> {
+  const b = () => randomInt(random, 256);
+  switch (randomInt(random, 7)) {
+    case 0: return { network: 'ipv4', host: `10.${b()}.${b()}.${1 + randomInt(random, 254)}` };
+    case 1: return { network: 'ipv4', host: `192.168.${b()}.${1 + randomInt(random, 254)}` };
+    case 2: return { network: 'ipv4', host: `172.${16 + randomInt(random, 16)}.${b()}.${1 + randomInt(random, 254)}` };
+    case 3: return { network: 'ipv4', host: `100.${64 + randomInt(random, 64)}.${b()}.${1 + randomInt(random, 254)}` };
+    case 4: return { network: 'ipv4', host: `169.254.${b()}.${1 + randomInt(random, 254)}` };
+    case 5: return { network: 'ipv6', host: ipv6With(random, [0xfe, 0x80]) };
+    default: return { network: 'ipv6', host: ipv6With(random, [0xfd]) };
+  }
+}
+
+/** A 16-byte address starting with `prefix`, the rest random, as RFC 5952 text. */
+function ipv6With(random: Random, prefix: number[]): string {
+  const bytes = randomBytesFrom(random, 16);
+  bytes.set(prefix);
+  return ipToString(bytes);
+}
+
+/**
+ * A Tor v3, I2P or CJDNS address. The .onion and .b32.i2p text comes from the bitcoin package's own
+ * addrv2 decoder (checksum and base32 as BIP155 and Tor's rend-spec-v3 define them). I2P's port is
+ * always 0 (BIP155: I2P has no ports); CJDNS addresses are fc00::/8.
+ */
+function overlayAddress(random: Random, port: number): Pick<AddrV2Entry, 'network' | 'host' | 'port'> {
+  const kind = randomInt(random, 10);
+  if (kind >= 8) return { network: 'cjdns', host: ipv6With(random, [0xfc]), port };
+  const network = kind < 6 ? 4 : 5; // Tor v3 is by far the commonest overlay
+  const payload = new Uint8Array(1 + 4 + 1 + 1 + 1 + 32 + 2);
+  payload[0] = 1; // one entry; time 0, services 0
+  payload[6] = network;
+  payload[7] = 32;
+  payload.set(randomBytesFrom(random, 32), 8);
+  const [decoded] = (decodePayload('addrv2', payload) as AddrV2Message).addresses;
+  return { network: decoded.network, host: decoded.host, port: network === 5 ? 0 : port };
+}
+
+/** Fisher-Yates with our PRNG. */
+function shuffle<T>(random: Random, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(random, i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
