@@ -54,15 +54,18 @@ export const CRAWL_CSV_COLUMNS = [
   'connect_ms', 'handshake_ms', 'addresses_returned', 'reason', 'detail',
 ] as const;
 
+/** A CSV table: the header, then one line per row, every field formula-safe (csvField), CRLF line ends. */
+export function csvTable(columns: readonly string[], rows: Iterable<unknown[]>): string {
+  const lines = [columns.join(',')];
+  for (const row of rows) lines.push(row.map(csvField).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
 /** One row per address recorded, header first, CRLF line ends. */
 export function crawlCsv(result: CrawlResult): string {
-  const lines = [CRAWL_CSV_COLUMNS.join(',')];
-  for (const n of result.nodes) {
-    lines.push([
-      n.address, n.network, n.source, n.status, n.info?.version, n.info?.userAgent,
-      n.connectedAt !== undefined ? Math.floor(n.connectedAt / 1000) : null, servicesNumber(n), n.info?.services?.join(' '),
-      n.info?.startHeight, n.connectMs, n.handshakeMs, n.addressesReturned, n.reason, n.detail,
-    ].map(csvField).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
+  return csvTable(CRAWL_CSV_COLUMNS, result.nodes.map((n) => [
+    n.address, n.network, n.source, n.status, n.info?.version, n.info?.userAgent,
+    n.connectedAt !== undefined ? Math.floor(n.connectedAt / 1000) : null, servicesNumber(n), n.info?.services?.join(' '),
+    n.info?.startHeight, n.connectMs, n.handshakeMs, n.addressesReturned, n.reason, n.detail,
+  ]));
 }

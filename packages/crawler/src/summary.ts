@@ -1,8 +1,10 @@
 import type { CrawlResult } from './crawler.js';
 import type { CrawlNode } from './crawl-node.js';
+import type { CrawlProgress, CrawlResult as AnyCrawlResult, DialNode } from './dial-crawl.js';
 import type { NetworkType } from './network-type.js';
 
-export interface CrawlSummary {
+/** What every crawl's summary says: counts, failures by reason, handshake latency. */
+export interface DialSummary {
   found: number;
   tried: number;
   reachable: number;
@@ -14,13 +16,6 @@ export interface CrawlSummary {
   dropped: number;
   durationMs: number;
   handshakesPerSecond: number;
-  latestHeight: number | null;
-  byUserAgent: Record<string, number>;
-  byProtocolVersion: Record<string, number>;
-  /** Service flag sets as the protocol names them, joined by '|' ("NETWORK|WITNESS"), or "none". */
-  byServices: Record<string, number>;
-  /** Reachable nodes by blocks behind latestHeight: "0", "1", "2-5", "6-100", ">100". */
-  heights: Record<string, number>;
   unreachableByReason: Record<string, number>;
   /** Reachable nodes that then broke the protocol, by reason (hostile or buggy peers). */
   endedByReason: Record<string, number>;
@@ -30,9 +25,19 @@ export interface CrawlSummary {
   handshakeMs: { p50: number | null; p90: number | null; max: number | null };
 }
 
-const count = (into: Record<string, number>, key: string) => (into[key] = (into[key] ?? 0) + 1);
+export interface CrawlSummary extends DialSummary {
+  latestHeight: number | null;
+  byUserAgent: Record<string, number>;
+  byProtocolVersion: Record<string, number>;
+  /** Service flag sets as the protocol names them, joined by '|' ("NETWORK|WITNESS"), or "none". */
+  byServices: Record<string, number>;
+  /** Reachable nodes by blocks behind latestHeight: "0", "1", "2-5", "6-100", ">100". */
+  heights: Record<string, number>;
+}
+
+export const count = (into: Record<string, number>, key: string) => (into[key] = (into[key] ?? 0) + 1);
 /** Largest first, then by name: the order a reader wants. */
-const sorted = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+export const sorted = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 
 /**
  * The chain tip as the crawl saw it: the highest start height at least two nodes reported (one node
@@ -62,24 +67,25 @@ function percentile(sortedValues: number[], p: number): number | null {
   return sortedValues[Math.min(sortedValues.length - 1, Math.floor(p * sortedValues.length))];
 }
 
-export function summarize(result: CrawlResult): CrawlSummary {
-  const tip = latestHeight(result.nodes);
-  const s: CrawlSummary = {
+/**
+ * The summary every crawl shares, with `onNode` adding a protocol's breakdowns of each node (it checks
+ * the status it counts); the breakdowns named in `sortKeys`, and the reasons, are sorted largest first.
+ */
+export function summarizeDials<N extends DialNode & { network: NetworkType }, S extends DialSummary>(
+  result: AnyCrawlResult<N, CrawlProgress>, extra: Omit<S, keyof DialSummary>, sortKeys: Array<keyof S & string>, onNode: (s: S, n: N) => void,
+): S {
+  const s = {
     found: result.nodes.length, tried: result.progress.tried, reachable: 0, unreachable: 0, skipped: 0, untried: 0,
     dropped: result.progress.dropped, durationMs: result.endedAt - result.startedAt, handshakesPerSecond: result.progress.handshakesPerSecond,
-    latestHeight: tip, byUserAgent: {}, byProtocolVersion: {}, byServices: {}, heights: {}, unreachableByReason: {}, endedByReason: {},
-    addressesByNetwork: {}, handshakeMs: { p50: null, p90: null, max: null },
-  };
+    ...extra, unreachableByReason: {}, endedByReason: {}, addressesByNetwork: {}, handshakeMs: { p50: null, p90: null, max: null },
+  } as unknown as S;
   const latencies: number[] = [];
   for (const n of result.nodes) {
     count(s.addressesByNetwork, n.network);
+    onNode(s, n);
     switch (n.status) {
       case 'reachable':
         s.reachable++;
-        count(s.byUserAgent, n.info?.userAgent ?? '(none)');
-        count(s.byProtocolVersion, String(n.info?.version ?? '(none)'));
-        count(s.byServices, n.info?.services?.length ? n.info.services.join('|') : 'none');
-        if (tip !== null && n.info?.startHeight !== undefined) count(s.heights, bucket(tip - n.info.startHeight));
         if (n.reason) count(s.endedByReason, n.reason);
         if (n.handshakeMs !== undefined) latencies.push(n.handshakeMs);
         break;
@@ -96,6 +102,20 @@ export function summarize(result: CrawlResult): CrawlSummary {
   }
   latencies.sort((a, b) => a - b);
   s.handshakeMs = { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), max: latencies.at(-1) ?? null };
-  for (const k of ['byUserAgent', 'byProtocolVersion', 'byServices', 'unreachableByReason', 'endedByReason'] as const) s[k] = sorted(s[k]);
+  const record = s as unknown as Record<string, Record<string, number>>;
+  for (const k of [...sortKeys, 'unreachableByReason', 'endedByReason']) record[k] = sorted(record[k]);
   return s;
+}
+
+export function summarize(result: CrawlResult): CrawlSummary {
+  const tip = latestHeight(result.nodes);
+  return summarizeDials<CrawlNode, CrawlSummary>(result, {
+    latestHeight: tip, byUserAgent: {}, byProtocolVersion: {}, byServices: {}, heights: {},
+  }, ['byUserAgent', 'byProtocolVersion', 'byServices'], (s, n) => {
+    if (n.status !== 'reachable') return;
+    count(s.byUserAgent, n.info?.userAgent ?? '(none)');
+    count(s.byProtocolVersion, String(n.info?.version ?? '(none)'));
+    count(s.byServices, n.info?.services?.length ? n.info.services.join('|') : 'none');
+    if (tip !== null && n.info?.startHeight !== undefined) count(s.heights, bucket(tip - n.info.startHeight));
+  });
 }

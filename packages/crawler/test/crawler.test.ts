@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bitcoin } from '@peerscope/bitcoin';
 import { loopbackHosts, startBitcoinSimnet, startHostilePeer, type BitcoinSimnet, type HostileBehaviour, type HostilePeer } from '@peerscope/simnet';
 import { bitnodesSnapshot, crawl, crawlCsv, summarize, type CrawlProgress, type CrawlResult } from '../src/index.js';
+import { csvFields } from './fixtures/csv.js';
 import { startGossipPeer, type GossipPeer } from './fixtures/gossip-peer.js';
 
 const EXPECTED_HOSTILE: Record<string, string> = {
@@ -22,25 +23,6 @@ const STANDALONE: Partial<Record<HostileBehaviour, { status: 'reachable' | 'unre
 };
 const ONION = '2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion';
 const I2P = 'ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p';
-
-/** Splits one CSV line (RFC 4180 quoting). */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') out.push(cur), (cur = '');
-    else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
 
 describe('crawling a 300-node simnet from one seed', () => {
   const N = 300;

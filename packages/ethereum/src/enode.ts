@@ -1,5 +1,7 @@
 import { formatAddress } from '@peerscope/engine';
 import { isIP } from 'node:net';
+import { fromHex, hex } from './bytes.js';
+import { keccak256 } from './rlpx/crypto.js';
 
 export interface Enode {
   /** 64-byte node id, hex without 0x. */
@@ -31,4 +33,9 @@ export function formatEnode(e: Enode): string {
 /** `host:port` as the engine spells addresses (IPv6 in brackets). */
 export function enodeAddress(e: Pick<Enode, 'host' | 'port'>): string {
   return formatAddress(e.host, e.port);
+}
+
+/** The node ID as go-ethereum's enode.ID spells it (nodes.json keys): keccak256 of the 64-byte public key, hex. */
+export function nodeIdHash(id: string): string {
+  return hex(keccak256(fromHex(id)));
 }

@@ -14,6 +14,18 @@ import { enodeAddress, formatEnode } from './enode.js';
 
 type Input = ProtocolActorInput<EthMessage, EthConfig>;
 
+/** Ethereum's own failure reasons, beyond the engine's and the common ones. */
+export type EthFailure = 'wrong-network';
+export const ETH_FAILURES: Readonly<Record<EthFailure, string>> = {
+  'wrong-network': 'the peer is on another chain (its Status names another network id or genesis)',
+};
+
+/**
+ * The app event (PeerEvent type 'app') a handshake that fails after the peer's Hello reports first: what
+ * the peer said of itself (Hello, and Status when it came), for a crawler to record beside the reason.
+ */
+export const HANDSHAKE_SEEN = 'eth.handshake-seen';
+
 export function ourHello(config: EthConfig): Hello {
   return {
     p2pVersion: P2P_VERSION,
@@ -48,22 +60,24 @@ export function remoteIdFor(config: EthConfig, host: string, port: number): stri
 export const handshake = fromCallback<PeerCommandEvent<EthCommand>, Input>(({ input, sendBack }) => {
   const { link, config } = input;
   const send = (m: EthMessage) => link.send(m);
-  const fail = (reason: ProtocolActorEvent & { type: 'peer.fail' }) => {
-    done = true;
-    sendBack(reason);
-  };
   let done = false;
   let remoteId: string | undefined;
   let theirHello: Hello | undefined;
+  let theirStatus: Status | undefined;
+  const fail = (reason: ProtocolActorEvent<EthFailure> & { type: 'peer.fail' }) => {
+    done = true;
+    if (theirHello) link.report({ type: 'app', name: HANDSHAKE_SEEN, data: seenInfo(theirHello, theirStatus, link.host, link.port) });
+    sendBack(reason);
+  };
   let ethVersion: number | undefined;
 
-  const hangUp = (reason: number, detail: string) => {
+  const hangUp = (reason: number, detail: string, failure: EthFailure | 'protocol-violation' = 'protocol-violation') => {
     try {
       send({ type: 'disconnect', reason });
     } catch {
       // the link may already be gone
     }
-    fail({ type: 'peer.fail', reason: 'protocol-violation', detail });
+    fail({ type: 'peer.fail', reason: failure, detail });
   };
 
   const sendHello = () => send({ type: 'hello', hello: ourHello(config) });
@@ -96,8 +110,9 @@ export const handshake = fromCallback<PeerCommandEvent<EthCommand>, Input>(({ in
       case 'status': {
         if (!theirHello || ethVersion === undefined) return hangUp(DisconnectReason.protocolBreach, 'status before hello');
         const s = m.status;
+        theirStatus = s;
         if (config.requireSameChain && (s.genesisHash !== config.chain.genesisHash || s.networkId !== config.chain.networkId)) {
-          return hangUp(DisconnectReason.uselessPeer, `other chain: network ${s.networkId}, genesis ${s.genesisHash}`);
+          return hangUp(DisconnectReason.uselessPeer, `other chain: network ${s.networkId}, genesis ${s.genesisHash}`, 'wrong-network');
         }
         done = true;
         sendBack({ type: 'handshake.done', info: peerInfo(theirHello, s, link.host, link.port) });
@@ -128,13 +143,22 @@ function formatCaps(hello: Hello): string {
 }
 
 export function peerInfo(hello: Hello, status: Status, host: string, port: number): PeerInfo {
+  return seenInfo(hello, status, host, port);
+}
+
+/** What a peer said of itself: its Hello, and its Status when one came. */
+function seenInfo(hello: Hello, status: Status | undefined, host: string, port: number): PeerInfo {
+  const fromHello = {
+    enode: formatEnode({ id: hello.nodeId, host, port: hello.listenPort || port, udpPort: hello.listenPort || port }),
+    capabilities: hello.capabilities.map((c) => `${c.name}/${c.version}`),
+    p2pVersion: hello.p2pVersion,
+  };
+  if (!status) return { userAgent: hello.clientId, details: fromHello };
   return {
     version: status.version,
     userAgent: hello.clientId,
     details: {
-      enode: formatEnode({ id: hello.nodeId, host, port: hello.listenPort || port, udpPort: hello.listenPort || port }),
-      capabilities: hello.capabilities.map((c) => `${c.name}/${c.version}`),
-      p2pVersion: hello.p2pVersion,
+      ...fromHello,
       networkId: status.networkId,
       forkId: formatForkId(status.forkId),
       bestHash: status.bestHash,

@@ -7,7 +7,8 @@ export type { EthCommand } from './ready.js';
 // devp2p pieces, for embedding and tests.
 export { EthCodec, MAX_MESSAGE_SIZE } from './codec.js';
 export type { EthMessage } from './messages.js';
-export { parseEnode, formatEnode, enodeAddress, type Enode } from './enode.js';
+export { parseEnode, formatEnode, enodeAddress, nodeIdHash, type Enode } from './enode.js';
+export { ETH_FAILURES, HANDSHAKE_SEEN, type EthFailure } from './handshake.js';
 export type { ChainParams } from './eth/chain.js';
 export { NETWORKS, network } from './eth/networks.js';
 export { forkId, currentForkId, formatForkId, type ForkId } from './eth/fork-id.js';

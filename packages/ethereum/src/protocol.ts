@@ -1,14 +1,14 @@
 import type { Direction, Protocol } from '@peerscope/engine/protocol';
 import { EthCodec } from './codec.js';
 import type { EthConfig } from './config.js';
-import { handshake } from './handshake.js';
+import { ETH_FAILURES, handshake, type EthFailure } from './handshake.js';
 import type { EthMessage } from './messages.js';
 import { ready, type EthCommand } from './ready.js';
 
 /** The Ethereum devp2p protocol (RLPx, p2p/5, eth/67–68) for the engine's generic peer machine. */
-const ethereum: Protocol<EthMessage, EthConfig, EthCommand> = {
+const ethereum: Protocol<EthMessage, EthConfig, EthCommand, EthFailure> = {
   name: 'ethereum',
-  failures: {},
+  failures: ETH_FAILURES,
   createCodec: (config: EthConfig, direction: Direction) => new EthCodec(config, direction),
   handshake,
   ready,

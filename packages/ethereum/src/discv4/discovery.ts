@@ -14,6 +14,16 @@ export interface DiscoveredNode {
   tcpPort: number;
 }
 
+/** What a crawl's query to one node brought back (Discv4.query). */
+export interface NodeQuery {
+  /** The node id that signed the pong; undefined when the node did not answer the ping. */
+  id?: string;
+  /** Neighbours over all targets, at most `limit` per target, as the node sent them (not deduplicated). */
+  nodes: NeighbourNode[];
+  /** Neighbours past the limit: counted, not kept. */
+  dropped: number;
+}
+
 export interface Discv4Options {
   privateKey: string;
   /** Address to bind; '0.0.0.0' by default. */
@@ -102,21 +112,48 @@ export class Discv4 {
 
   /** Asks a bonded node for the nodes closest to `target`; collects neighbours packets for a short while. */
   async findNode(host: string, udpPort: number, target: string): Promise<NeighbourNode[]> {
+    return (await this.collectNeighbours(host, udpPort, target, Infinity)).nodes;
+  }
+
+  /**
+   * A crawl's question to one node: bond (ping, then let it ping us back, as geth requires before it
+   * answers), then findnode for each target in turn. `id` is the node id that signed the pong (undefined:
+   * no answer, and nothing was asked). At most `limit` neighbours are kept per target; the rest of a flood
+   * is counted in `dropped`, never held.
+   */
+  async query(host: string, udpPort: number, targets: string[], limit = 16): Promise<NodeQuery> {
+    const id = await this.bond(host, udpPort);
+    const result: NodeQuery = { id, nodes: [], dropped: 0 };
+    if (!id) return result;
+    for (const target of targets) {
+      if (this.closed) break;
+      const { nodes, dropped } = await this.collectNeighbours(host, udpPort, target, limit);
+      result.nodes.push(...nodes);
+      result.dropped += dropped;
+    }
+    return result;
+  }
+
+  private collectNeighbours(host: string, udpPort: number, target: string, limit: number): Promise<{ nodes: NeighbourNode[]; dropped: number }> {
     const key = `${host}:${udpPort}`;
     const nodes: NeighbourNode[] = [];
+    let dropped = 0;
     return new Promise((resolve) => {
       let timer = setTimeout(finish, this.timeoutMs);
       const self = this;
       function finish() {
-        self.neighbourWaiters.delete(key);
-        resolve(nodes);
+        if (self.neighbourWaiters.get(key) === take) self.neighbourWaiters.delete(key);
+        resolve({ nodes, dropped });
       }
-      this.neighbourWaiters.set(key, (batch) => {
-        nodes.push(...batch);
+      const take = (batch: NeighbourNode[]) => {
+        const room = Math.max(0, limit - nodes.length);
+        nodes.push(...batch.slice(0, room));
+        dropped += Math.max(0, batch.length - room);
         clearTimeout(timer);
         // Neighbours come in several packets (12 fit in 1280 bytes); wait briefly for the rest.
-        timer = setTimeout(finish, nodes.length >= 16 ? 0 : NEIGHBOURS_WAIT_MS);
-      });
+        timer = setTimeout(finish, nodes.length >= Math.min(16, limit) ? 0 : NEIGHBOURS_WAIT_MS);
+      };
+      this.neighbourWaiters.set(key, take);
       this.send(host, udpPort, { type: 'findnode', target, expiration: expiration() });
     });
   }
@@ -161,19 +198,20 @@ export class Discv4 {
   }
 
   private async bondAndFind(node: DiscoveredNode, target: string): Promise<NeighbourNode[]> {
-    const key = `${node.host}:${node.udpPort}`;
+    return (await this.bond(node.host, node.udpPort)) ? this.findNode(node.host, node.udpPort, target) : [];
+  }
+
+  /** Ping, then give the node a moment to ping us back (it answers findnode only once bonded). The pong's signer, or undefined. */
+  private async bond(host: string, udpPort: number): Promise<string | undefined> {
+    const key = `${host}:${udpPort}`;
     const pingedBack = new Promise<void>((resolve) => {
       this.pingedUs.set(key, resolve);
       setTimeout(resolve, BOND_WAIT_MS + this.timeoutMs);
     });
-    const id = await this.ping(node.host, node.udpPort);
-    if (!id) {
-      this.pingedUs.delete(key);
-      return [];
-    }
-    await Promise.race([pingedBack, new Promise((r) => setTimeout(r, BOND_WAIT_MS))]);
+    const id = await this.ping(host, udpPort);
+    if (id) await Promise.race([pingedBack, new Promise((r) => setTimeout(r, BOND_WAIT_MS))]);
     this.pingedUs.delete(key);
-    return this.findNode(node.host, node.udpPort, target);
+    return id;
   }
 
   private wait<T>(map: Map<string, (value: T) => void>, key: string): Promise<T | undefined> {

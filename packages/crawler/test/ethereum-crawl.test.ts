@@ -1,0 +1,194 @@
+// The Ethereum crawl against eleven @ethereumjs/devp2p nodes on 127.90.0.x (DPT for discv4, RLPx with
+// eth/68 answering Status): most are known only to the node they bootstrapped from, so the crawl must
+// walk findnode to find them; three are on another chain, one has its RLPx port closed. Then a discv4
+// node that floods findnode answers. The loopback guard fails the test if anything leaves 127.0.0.0/8.
+import dgram from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePacket, encodePacket, nodeIdHash, type NeighbourNode } from '@peerscope/ethereum';
+import { expiration } from '../../ethereum/src/discv4/packet.js';
+import { KeyPair } from '../../ethereum/src/rlpx/crypto.js';
+import { hex } from '../../ethereum/src/bytes.js';
+import { mainnetToPrague } from '../../ethereum/test/support.js';
+import {
+  crawlEthereum, ethereumCsv, ETHEREUM_CSV_COLUMNS, nodesJson, summarizeEthereum, type EthereumCrawlProgress, type EthereumCrawlResult,
+} from '../src/index.js';
+import { csvFields } from './fixtures/csv.js';
+import { HEAD, OTHER_CHAIN_ID, OTHER_GENESIS, startNode, type TestNode } from './fixtures/devp2p-node.js';
+
+describe('crawling eleven devp2p nodes from one bootnode', () => {
+  const nodes: TestNode[] = [];
+  let result: EthereumCrawlResult;
+  const progress: EthereumCrawlProgress[] = [];
+  const host = (i: number) => `127.90.0.${i}`;
+
+  beforeAll(async () => {
+    const start = async (i: number, o: { other?: boolean; rlpx?: boolean; bootstrap?: TestNode[] } = {}) => {
+      const n = await startNode({ host: host(i), clientId: `ethereumjs-crawl/v10.0.0/node-${i}`, ...o });
+      nodes.push(n);
+      return n;
+    };
+    // a ← b, c; b ← d, e; d ← f, g*; f ← h*, k; c ← i*; e ← j (closed RLPx). * another chain.
+    const a = await start(1);
+    const b = await start(2, { bootstrap: [a] });
+    const c = await start(3, { bootstrap: [a] });
+    const d = await start(4, { bootstrap: [b] });
+    const e = await start(5, { bootstrap: [b] });
+    const f = await start(6, { bootstrap: [d] });
+    await start(7, { other: true, bootstrap: [d] });
+    await start(8, { other: true, bootstrap: [f] });
+    await start(9, { other: true, bootstrap: [c] });
+    await start(10, { rlpx: false, bootstrap: [e] });
+    await start(11, { bootstrap: [f] });
+    const crawler = crawlEthereum({
+      bootnodes: [a.enode], network: mainnetToPrague, threads: 0, concurrency: 4, allow: ['127.0.0.0/8'],
+      timeouts: { connectMs: 3_000, handshakeMs: 5_000 }, progressIntervalMs: 100,
+    });
+    crawler.progress$.subscribe((p) => progress.push(p));
+    result = await crawler.run();
+  }, 60_000);
+  afterAll(() => {
+    for (const n of nodes) n.close();
+  });
+
+  const byId = () => new Map(result.nodes.map((n) => [n.id, n]));
+
+  it('walks findnode to every DPT node, and ends because nothing is left', () => {
+    expect(result.ended).toBe('done');
+    const found = byId();
+    for (const n of nodes) {
+      expect(found.get(n.id), n.host).toMatchObject({ host: n.host, port: n.port, udpPort: n.port, discovery: 'answered' });
+      expect(found.get(n.id)!.firstResponse).toBeGreaterThan(0);
+    }
+    expect(found.get(nodes[0].id)!.source).toBe('bootnode');
+    expect(nodes.slice(1).every((n) => found.get(n.id)!.source === 'learned')).toBe(true);
+    // Nothing but the eleven (and never ourselves, though every DPT now knows us).
+    expect(result.nodes).toHaveLength(nodes.length);
+    expect(result.progress).toMatchObject({ found: 11, tried: 11, reachable: 7, failed: 4, queued: 0, inFlight: 0, queried: 11, answered: 11, discovering: false });
+  });
+
+  it('reads each reachable node\'s Hello and Status', () => {
+    const found = byId();
+    for (const n of nodes.filter((x) => x.rlpx && !x.other)) {
+      const c = found.get(n.id)!;
+      expect(c.status, n.host).toBe('reachable');
+      expect(c.info?.userAgent).toBe(n.clientId);
+      expect(c.info?.version).toBe(68);
+      expect(c.info?.details).toMatchObject({
+        capabilities: ['eth/68'], p2pVersion: 5, networkId: 1, forkId: '0xc376cf8b/0', bestHash: HEAD, td: '1', genesis: mainnetToPrague.genesisHash,
+      });
+      expect(c.handshakeMs).toBeGreaterThanOrEqual(0);
+      expect(c.reason).toBeUndefined();
+    }
+  });
+
+  it('another chain ends with the typed reason wrong-network, with what its Hello and Status said', () => {
+    const found = byId();
+    for (const n of nodes.filter((x) => x.other)) {
+      const c = found.get(n.id)!;
+      expect(c, n.host).toMatchObject({ status: 'unreachable', reason: 'wrong-network', detail: expect.stringMatching(/^other chain: network 7777/) });
+      expect(c.info?.userAgent).toBe(n.clientId);
+      expect(c.info?.details).toMatchObject({ networkId: OTHER_CHAIN_ID, genesis: OTHER_GENESIS, capabilities: ['eth/68'] });
+    }
+  });
+
+  it('a closed RLPx port is refused', () => {
+    const closed = nodes.find((n) => !n.rlpx)!;
+    expect(byId().get(closed.id)).toMatchObject({ status: 'unreachable', reason: 'refused', discovery: 'answered' });
+    expect(byId().get(closed.id)!.info).toBeUndefined();
+  });
+
+  it('summarises clients, networks, fork ids, capabilities and reasons', () => {
+    const s = summarizeEthereum(result);
+    expect(s).toMatchObject({
+      found: 11, tried: 11, reachable: 7, unreachable: 4, skipped: 0, untried: 0, queried: 11, answered: 11,
+      byClient: { 'ethereumjs-crawl': 10 }, byNetworkId: { 1: 7, [OTHER_CHAIN_ID]: 3 }, byForkId: { '0xc376cf8b/0': 10 },
+      byCapabilities: { 'eth/68': 10 }, byDiscovery: { answered: 11 }, unreachableByReason: { 'wrong-network': 3, refused: 1 },
+      addressesByNetwork: { ipv4: 11 },
+    });
+    expect(Object.keys(s.byClientId)).toHaveLength(10);
+    expect(s.handshakeMs.p50).not.toBeNull();
+  });
+
+  it('writes go-ethereum\'s nodes.json layout and a CSV that agree', () => {
+    const json = nodesJson(result);
+    const keys = Object.keys(json);
+    expect(keys).toEqual([...keys].sort());
+    expect(keys.sort()).toEqual(nodes.map((n) => nodeIdHash(n.id)).sort());
+    for (const n of nodes) {
+      const e = json[nodeIdHash(n.id)];
+      expect(e).toMatchObject({ seq: 0, record: null, score: 1, enode: n.enode, ip: n.host, tcpPort: n.port, udpPort: n.port });
+      for (const t of [e.firstResponse, e.lastResponse, e.lastCheck]) expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+    const lines = ethereumCsv(result).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(ETHEREUM_CSV_COLUMNS.join(','));
+    expect(lines).toHaveLength(nodes.length + 1);
+    for (const line of lines.slice(1)) {
+      const row = Object.fromEntries(csvFields(line).map((v, i) => [ETHEREUM_CSV_COLUMNS[i], v]));
+      const e = json[row.node_id];
+      expect(e, row.node_id).toBeDefined();
+      expect(row).toMatchObject({
+        id: e.enode.slice(8, 136), ip: e.ip, tcp_port: String(e.tcpPort), status: e.status, client_id: e.clientId ?? '',
+        network_id: e.networkId === null ? '' : String(e.networkId), fork_id: e.forkId ?? '', reason: e.reason ?? '', discovery: e.discovery,
+        capabilities: e.capabilities?.join(' ') ?? '',
+      });
+    }
+  });
+
+  it('reported progress while it ran, never over the concurrency, and a final record', () => {
+    expect(progress.length).toBeGreaterThan(2);
+    expect(Math.max(...progress.map((p) => p.inFlight))).toBeLessThanOrEqual(4);
+    expect(progress.at(-1)).toMatchObject({ reachable: 7, inFlight: 0, etaMs: 0, discovering: false });
+  });
+});
+
+describe('a discv4 node that floods findnode answers', () => {
+  it('is bounded per question; what did not fit is dropped; addresses no public node can have are recorded, never sent to', async () => {
+    const key = KeyPair.generate();
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.90.1.1', () => resolve()));
+    const port = socket.address().port;
+    let n = 0;
+    let findnodes = 0;
+    const packet = (first: boolean): Uint8Array => {
+      const nodes: NeighbourNode[] = [];
+      // The first packet opens with addresses a crawl must never dial: private, documentation.
+      if (first) for (const ip of ['10.1.2.3', '203.0.113.9']) nodes.push({ ip, udpPort: 30303, tcpPort: 30303, id: hex(KeyPair.generate().id) });
+      while (nodes.length < 12) nodes.push({ ip: `127.90.2.${(n++ % 250) + 1}`, udpPort: 9, tcpPort: 9, id: hex(KeyPair.generate().id) });
+      return encodePacket({ type: 'neighbours', nodes, expiration: expiration() }, key).bytes;
+    };
+    socket.on('message', (msg, rinfo) => {
+      let d;
+      try {
+        d = decodePacket(new Uint8Array(msg));
+      } catch {
+        return;
+      }
+      const send = (bytes: Uint8Array) => socket.send(bytes, rinfo.port, rinfo.address);
+      if (d?.packet.type === 'ping') {
+        send(encodePacket({ type: 'pong', to: { ip: rinfo.address, udpPort: rinfo.port, tcpPort: 0 }, pingHash: d.hash, expiration: expiration() }, key).bytes);
+      } else if (d?.packet.type === 'findnode') {
+        findnodes++;
+        // 50 packets, 600 nodes, to one question.
+        for (let i = 0; i < 50; i++) send(packet(i === 0 && findnodes === 1));
+      }
+    });
+    try {
+      const r = await crawlEthereum({
+        bootnodes: [`enode://${hex(key.id)}@127.90.1.1:${port}`], network: mainnetToPrague, threads: 0, concurrency: 16,
+        neighboursPerQuery: 16, queriesPerNode: 3, discoveryTimeoutMs: 300, timeouts: { connectMs: 1_000, handshakeMs: 1_000 },
+      }).run();
+      expect(findnodes).toBe(3);
+      // The flooder, and 16 per question at most.
+      expect(r.nodes.length).toBeLessThanOrEqual(1 + 3 * 16);
+      expect(r.progress.dropped).toBeGreaterThanOrEqual(3 * (600 - 16));
+      const skipped = r.nodes.filter((x) => x.status === 'skipped');
+      expect(skipped.map((x) => [x.host, x.reason])).toEqual([['10.1.2.3', 'non-routable'], ['203.0.113.9', 'non-routable']]);
+      expect(skipped.every((x) => x.discovery === 'not-asked')).toBe(true);
+      // The fake loopback nodes were dialled and asked (nothing listens there): silent, refused.
+      expect(r.nodes.filter((x) => x.host.startsWith('127.90.2.')).every((x) => x.discovery === 'silent' && x.reason === 'refused')).toBe(true);
+      expect(r.ended).toBe('done');
+    } finally {
+      socket.close();
+    }
+  }, 30_000);
+});
