@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Flags, type Interfaces } from '@oclif/core';
 import { parseAddress, parseCidr, type HostPort } from '@peerscope/engine';
+import { parseEnode } from '@peerscope/ethereum';
 import { formatDuration, parseDuration, type DurationRules } from './duration.js';
 
 /**
@@ -51,6 +52,14 @@ export function checkAddress(input: string, defaultPort?: number): HostPort {
 export const seedFlag = Flags.custom<string>({
   parse: async (input) => {
     checkAddress(input, 1);
+    return input.trim();
+  },
+});
+
+/** An Ethereum node's enode URL (enode://<128 hex>@ip:port[?discport=N]). */
+export const enodeFlag = Flags.custom<string>({
+  parse: async (input) => {
+    parseEnode(input);
     return input.trim();
   },
 });

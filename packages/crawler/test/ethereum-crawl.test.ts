@@ -13,32 +13,20 @@ import {
   crawlEthereum, ethereumCsv, ETHEREUM_CSV_COLUMNS, nodesJson, summarizeEthereum, type EthereumCrawlProgress, type EthereumCrawlResult,
 } from '../src/index.js';
 import { csvFields } from './fixtures/csv.js';
-import { HEAD, OTHER_CHAIN_ID, OTHER_GENESIS, startNode, type TestNode } from './fixtures/devp2p-node.js';
+import { HEAD, OTHER_CHAIN_ID, OTHER_GENESIS, startNetwork, type TestNode } from './fixtures/devp2p-node.js';
 
 describe('crawling eleven devp2p nodes from one bootnode', () => {
   const nodes: TestNode[] = [];
   let result: EthereumCrawlResult;
   const progress: EthereumCrawlProgress[] = [];
-  const host = (i: number) => `127.90.0.${i}`;
 
   beforeAll(async () => {
-    const start = async (i: number, o: { other?: boolean; rlpx?: boolean; bootstrap?: TestNode[] } = {}) => {
-      const n = await startNode({ host: host(i), clientId: `ethereumjs-crawl/v10.0.0/node-${i}`, ...o });
-      nodes.push(n);
-      return n;
-    };
     // a ← b, c; b ← d, e; d ← f, g*; f ← h*, k; c ← i*; e ← j (closed RLPx). * another chain.
-    const a = await start(1);
-    const b = await start(2, { bootstrap: [a] });
-    const c = await start(3, { bootstrap: [a] });
-    const d = await start(4, { bootstrap: [b] });
-    const e = await start(5, { bootstrap: [b] });
-    const f = await start(6, { bootstrap: [d] });
-    await start(7, { other: true, bootstrap: [d] });
-    await start(8, { other: true, bootstrap: [f] });
-    await start(9, { other: true, bootstrap: [c] });
-    await start(10, { rlpx: false, bootstrap: [e] });
-    await start(11, { bootstrap: [f] });
+    nodes.push(...await startNetwork('127.90.0.', [
+      {}, { from: [1] }, { from: [1] }, { from: [2] }, { from: [2] }, { from: [4] }, { from: [4], other: true }, { from: [6], other: true },
+      { from: [3], other: true }, { from: [5], rlpx: false }, { from: [6] },
+    ], { clientId: (i) => `ethereumjs-crawl/v10.0.0/node-${i}` }));
+    const a = nodes[0];
     const crawler = crawlEthereum({
       bootnodes: [a.enode], network: mainnetToPrague, threads: 0, concurrency: 4, allow: ['127.0.0.0/8'],
       timeouts: { connectMs: 3_000, handshakeMs: 5_000 }, progressIntervalMs: 100,

@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core';
 import { createMonitor } from '@peerscope/engine';
-import { ethereum, keepDiscovering, NETWORKS, parseEnode } from '@peerscope/ethereum';
+import { ethereum, keepDiscovering, NETWORKS } from '@peerscope/ethereum';
 import { BaseCommand } from '../../base-command.js';
 import { runLive } from '../../live.js';
 import { outputFlags } from '../../outputs.js';
-import { durationFlag, monitorFlags, networkFlag } from '../../flags.js';
+import { durationFlag, enodeFlag, monitorFlags, networkFlag } from '../../flags.js';
 import type { ExtraColumn } from '../../views/columns.js';
 
 /** What an Ethereum peer says in Hello and Status, as the peer table shows it (keys of its handshake details). */
@@ -13,13 +13,6 @@ const ETHEREUM_COLUMNS: ExtraColumn[] = [
   { header: 'FORK ID', detail: 'forkId' },
   { header: 'NETWORK', detail: 'networkId' },
 ];
-
-const enodeFlag = Flags.custom<string>({
-  parse: async (input) => {
-    parseEnode(input);
-    return input.trim();
-  },
-});
 
 export default class MonitorEthereum extends BaseCommand {
   static summary = 'Watch Ethereum peers live over devp2p: clients, capabilities, fork ids, ping, traffic';
