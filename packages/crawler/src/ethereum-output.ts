@@ -20,6 +20,8 @@ export interface EthereumCrawlSummary extends DialSummary {
   byNetworkId: Record<string, number>;
   /** EIP-2124 fork id as `0xhash/next`. */
   byForkId: Record<string, number>;
+  /** Nodes that hung up before Status (closed-by-peer), by the reason their Disconnect gave (too-many-peers, useless-peer, …). */
+  byDisconnectReason: Record<string, number>;
 }
 
 const detail = (n: EthereumCrawlNode, key: string) => n.info?.details?.[key] ?? null;
@@ -31,9 +33,10 @@ const caps = (n: EthereumCrawlNode) => {
 export function summarizeEthereum(result: EthereumCrawlResult): EthereumCrawlSummary {
   return summarizeDials<EthereumCrawlNode, EthereumCrawlSummary>(result, {
     queried: result.progress.queried, answered: result.progress.answered,
-    byDiscovery: {}, byClient: {}, byClientId: {}, byCapabilities: {}, byNetworkId: {}, byForkId: {},
-  }, ['byDiscovery', 'byClient', 'byClientId', 'byCapabilities', 'byNetworkId', 'byForkId'], (s, n) => {
+    byDiscovery: {}, byClient: {}, byClientId: {}, byCapabilities: {}, byNetworkId: {}, byForkId: {}, byDisconnectReason: {},
+  }, ['byDiscovery', 'byClient', 'byClientId', 'byCapabilities', 'byNetworkId', 'byForkId', 'byDisconnectReason'], (s, n) => {
     count(s.byDiscovery, n.discovery);
+    if (n.status === 'unreachable' && n.reason === 'closed-by-peer') count(s.byDisconnectReason, n.detail ?? '(none)');
     if (!n.info) return;
     const client = n.info.userAgent ?? '';
     count(s.byClient, client.split('/')[0] || '(none)');

@@ -1,6 +1,6 @@
-// The Ethereum crawl against eleven @ethereumjs/devp2p nodes on 127.90.0.x (DPT for discv4, RLPx with
+// The Ethereum crawl against twelve @ethereumjs/devp2p nodes on 127.90.0.x (DPT for discv4, RLPx with
 // eth/68 answering Status): most are known only to the node they bootstrapped from, so the crawl must
-// walk findnode to find them; three are on another chain, one has its RLPx port closed. Then a discv4
+// walk findnode to find them; three are on another chain, one has its RLPx port closed, one is full. Then a discv4
 // node that floods findnode answers. The loopback guard fails the test if anything leaves 127.0.0.0/8.
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,16 +15,16 @@ import {
 import { csvFields } from './fixtures/csv.js';
 import { HEAD, OTHER_CHAIN_ID, OTHER_GENESIS, startNetwork, type TestNode } from './fixtures/devp2p-node.js';
 
-describe('crawling eleven devp2p nodes from one bootnode', () => {
+describe('crawling twelve devp2p nodes from one bootnode', () => {
   const nodes: TestNode[] = [];
   let result: EthereumCrawlResult;
   const progress: EthereumCrawlProgress[] = [];
 
   beforeAll(async () => {
-    // a ← b, c; b ← d, e; d ← f, g*; f ← h*, k; c ← i*; e ← j (closed RLPx). * another chain.
+    // a ← b, c; b ← d, e; d ← f, g*; f ← h*, k; c ← i*; e ← j (closed RLPx); k ← l (full). * another chain.
     nodes.push(...await startNetwork('127.90.0.', [
       {}, { from: [1] }, { from: [1] }, { from: [2] }, { from: [2] }, { from: [4] }, { from: [4], other: true }, { from: [6], other: true },
-      { from: [3], other: true }, { from: [5], rlpx: false }, { from: [6] },
+      { from: [3], other: true }, { from: [5], rlpx: false }, { from: [6] }, { from: [11], maxPeers: 0 },
     ], { clientId: (i) => `ethereumjs-crawl/v10.0.0/node-${i}` }));
     const a = nodes[0];
     const crawler = crawlEthereum({
@@ -49,14 +49,14 @@ describe('crawling eleven devp2p nodes from one bootnode', () => {
     }
     expect(found.get(nodes[0].id)!.source).toBe('bootnode');
     expect(nodes.slice(1).every((n) => found.get(n.id)!.source === 'learned')).toBe(true);
-    // Nothing but the eleven (and never ourselves, though every DPT now knows us).
+    // Nothing but the twelve (and never ourselves).
     expect(result.nodes).toHaveLength(nodes.length);
-    expect(result.progress).toMatchObject({ found: 11, tried: 11, reachable: 7, failed: 4, queued: 0, inFlight: 0, queried: 11, answered: 11, discovering: false });
+    expect(result.progress).toMatchObject({ found: 12, tried: 12, reachable: 7, failed: 5, queued: 0, inFlight: 0, queried: 12, answered: 12, discovering: false });
   });
 
   it('reads each reachable node\'s Hello and Status', () => {
     const found = byId();
-    for (const n of nodes.filter((x) => x.rlpx && !x.other)) {
+    for (const n of nodes.filter((x) => x.rlpx && !x.other && x !== nodes[11])) {
       const c = found.get(n.id)!;
       expect(c.status, n.host).toBe('reachable');
       expect(c.info?.userAgent).toBe(n.clientId);
@@ -85,15 +85,20 @@ describe('crawling eleven devp2p nodes from one bootnode', () => {
     expect(byId().get(closed.id)!.info).toBeUndefined();
   });
 
+  it('a full node\'s disconnect reason is kept, with the Hello it sent first', () => {
+    const full = nodes[11];
+    expect(byId().get(full.id)).toMatchObject({ status: 'unreachable', reason: 'closed-by-peer', detail: 'too-many-peers', info: { userAgent: full.clientId } });
+  });
+
   it('summarises clients, networks, fork ids, capabilities and reasons', () => {
     const s = summarizeEthereum(result);
     expect(s).toMatchObject({
-      found: 11, tried: 11, reachable: 7, unreachable: 4, skipped: 0, untried: 0, queried: 11, answered: 11,
-      byClient: { 'ethereumjs-crawl': 10 }, byNetworkId: { 1: 7, [OTHER_CHAIN_ID]: 3 }, byForkId: { '0xc376cf8b/0': 10 },
-      byCapabilities: { 'eth/68': 10 }, byDiscovery: { answered: 11 }, unreachableByReason: { 'wrong-network': 3, refused: 1 },
-      addressesByNetwork: { ipv4: 11 },
+      found: 12, tried: 12, reachable: 7, unreachable: 5, skipped: 0, untried: 0, queried: 12, answered: 12,
+      byClient: { 'ethereumjs-crawl': 11 }, byNetworkId: { 1: 7, [OTHER_CHAIN_ID]: 3 }, byForkId: { '0xc376cf8b/0': 10 },
+      byCapabilities: { 'eth/68': 11 }, byDiscovery: { answered: 12 }, unreachableByReason: { 'wrong-network': 3, refused: 1, 'closed-by-peer': 1 },
+      byDisconnectReason: { 'too-many-peers': 1 }, addressesByNetwork: { ipv4: 12 },
     });
-    expect(Object.keys(s.byClientId)).toHaveLength(10);
+    expect(Object.keys(s.byClientId)).toHaveLength(11);
     expect(s.handshakeMs.p50).not.toBeNull();
   });
 

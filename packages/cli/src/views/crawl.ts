@@ -76,5 +76,6 @@ export function ethereumCrawlSummaryText(s: EthereumCrawlSummary, title: string,
     `capabilities: ${list(safe(s.byCapabilities), 6)}`,
     `network ids: ${list(s.byNetworkId, 8)} · fork ids: ${list(safe(s.byForkId), 8)}`,
     ...summaryTail(s),
+    ...(Object.keys(s.byDisconnectReason).length ? [`their disconnect reasons: ${list(safe(s.byDisconnectReason))}`] : []),
   ].join('\n');
 }
