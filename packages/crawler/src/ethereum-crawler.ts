@@ -169,13 +169,13 @@ export class EthereumCrawler extends DialCrawl<EthereumCrawlNode, EthereumCrawlP
     // Its own id first: the nodes nearest it in the table (its neighbourhood), then random regions.
     const targets = [node.id, ...Array.from({ length: budget - 1 }, () => randomBytes(64).toString('hex'))];
     node.lastCheck = Date.now();
-    const answer = await discovery.query(node.host, node.udpPort, targets, this.eth.neighboursPerQuery ?? 16);
+    const answer = await discovery.query(node.host, node.udpPort, targets, { limit: this.eth.neighboursPerQuery ?? 16, expectId: node.id });
     if (!answer.id) {
       if (node.discovery === 'not-asked') node.discovery = 'silent';
       return;
     }
     if (answer.id !== node.id) {
-      // Another key answered at that address: what it says is not the node's word.
+      // Another key answered at that address: it was not asked for neighbours (what it says is not the node's word).
       node.discovery = 'id-mismatch';
       return;
     }

@@ -135,20 +135,23 @@ describe('crawling twelve devp2p nodes from one bootnode', () => {
 });
 
 describe('a discv4 node that floods findnode answers', () => {
-  it('is bounded per question; what did not fit is dropped; addresses no public node can have are recorded, never sent to', async () => {
-    const key = KeyPair.generate();
-    const socket = dgram.createSocket('udp4');
+  const key = KeyPair.generate();
+  const socket = dgram.createSocket('udp4');
+  let port: number;
+  let findnodes = 0;
+  let n = 0;
+  /** One neighbours packet of 12; a question's first opens with addresses a crawl must never dial (private, documentation). */
+  const packet = (first: boolean): Uint8Array => {
+    const nodes: NeighbourNode[] = [];
+    if (first) for (const ip of ['10.1.2.3', '203.0.113.9']) nodes.push({ ip, udpPort: 30303, tcpPort: 30303, id: hex(KeyPair.generate().id) });
+    while (nodes.length < 12) nodes.push({ ip: `127.90.2.${(n++ % 250) + 1}`, udpPort: 9, tcpPort: 9, id: hex(KeyPair.generate().id) });
+    return encodePacket({ type: 'neighbours', nodes, expiration: expiration() }, key).bytes;
+  };
+  const options = { network: mainnetToPrague, threads: 0, concurrency: 16, neighboursPerQuery: 16, queriesPerNode: 3, discoveryTimeoutMs: 300, timeouts: { connectMs: 1_000, handshakeMs: 1_000 } };
+
+  beforeAll(async () => {
     await new Promise<void>((resolve) => socket.bind(0, '127.90.1.1', () => resolve()));
-    const port = socket.address().port;
-    let n = 0;
-    let findnodes = 0;
-    const packet = (first: boolean): Uint8Array => {
-      const nodes: NeighbourNode[] = [];
-      // The first packet opens with addresses a crawl must never dial: private, documentation.
-      if (first) for (const ip of ['10.1.2.3', '203.0.113.9']) nodes.push({ ip, udpPort: 30303, tcpPort: 30303, id: hex(KeyPair.generate().id) });
-      while (nodes.length < 12) nodes.push({ ip: `127.90.2.${(n++ % 250) + 1}`, udpPort: 9, tcpPort: 9, id: hex(KeyPair.generate().id) });
-      return encodePacket({ type: 'neighbours', nodes, expiration: expiration() }, key).bytes;
-    };
+    port = socket.address().port;
     socket.on('message', (msg, rinfo) => {
       let d;
       try {
@@ -162,26 +165,41 @@ describe('a discv4 node that floods findnode answers', () => {
       } else if (d?.packet.type === 'findnode') {
         findnodes++;
         // 50 packets, 600 nodes, to one question.
-        for (let i = 0; i < 50; i++) send(packet(i === 0 && findnodes === 1));
+        for (let i = 0; i < 50; i++) send(packet(i === 0));
       }
     });
-    try {
-      const r = await crawlEthereum({
-        bootnodes: [`enode://${hex(key.id)}@127.90.1.1:${port}`], network: mainnetToPrague, threads: 0, concurrency: 16,
-        neighboursPerQuery: 16, queriesPerNode: 3, discoveryTimeoutMs: 300, timeouts: { connectMs: 1_000, handshakeMs: 1_000 },
-      }).run();
-      expect(findnodes).toBe(3);
-      // The flooder, and 16 per question at most.
-      expect(r.nodes.length).toBeLessThanOrEqual(1 + 3 * 16);
-      expect(r.progress.dropped).toBeGreaterThanOrEqual(3 * (600 - 16));
-      const skipped = r.nodes.filter((x) => x.status === 'skipped');
-      expect(skipped.map((x) => [x.host, x.reason])).toEqual([['10.1.2.3', 'non-routable'], ['203.0.113.9', 'non-routable']]);
-      expect(skipped.every((x) => x.discovery === 'not-asked')).toBe(true);
-      // The fake loopback nodes were dialled and asked (nothing listens there): silent, refused.
-      expect(r.nodes.filter((x) => x.host.startsWith('127.90.2.')).every((x) => x.discovery === 'silent' && x.reason === 'refused')).toBe(true);
-      expect(r.ended).toBe('done');
-    } finally {
-      socket.close();
-    }
+  });
+  afterAll(() => socket.close());
+
+  it('is bounded per question; what did not fit is dropped; addresses no public node can have are recorded, never sent to', async () => {
+    findnodes = 0;
+    const r = await crawlEthereum({ ...options, bootnodes: [`enode://${hex(key.id)}@127.90.1.1:${port}`] }).run();
+    expect(findnodes).toBe(3);
+    // The flooder, and 16 per question at most.
+    expect(r.nodes.length).toBeLessThanOrEqual(1 + 3 * 16);
+    expect(r.progress.dropped).toBeGreaterThan(0);
+    const skipped = r.nodes.filter((x) => x.status === 'skipped');
+    expect(skipped.length).toBe(6);
+    expect(skipped.every((x) => ['10.1.2.3', '203.0.113.9'].includes(x.host) && x.reason === 'non-routable' && x.discovery === 'not-asked')).toBe(true);
+    // The fake loopback nodes were dialled and asked (nothing listens there): silent, refused.
+    expect(r.nodes.filter((x) => x.host.startsWith('127.90.2.')).every((x) => x.discovery === 'silent' && x.reason === 'refused')).toBe(true);
+    expect(r.ended).toBe('done');
+  }, 30_000);
+
+  it('the node table is capped (maxKnown); with --allow, other addresses are not-allowed', async () => {
+    const r = await crawlEthereum({ ...options, bootnodes: [`enode://${hex(key.id)}@127.90.1.1:${port}`], maxKnown: 10, allow: ['127.0.0.0/8'] }).run();
+    expect(r.nodes).toHaveLength(10);
+    expect(r.progress).toMatchObject({ found: 10, dropped: expect.any(Number) });
+    expect(r.progress.dropped).toBeGreaterThan(0);
+    expect(r.nodes.slice(1, 3).map((x) => [x.host, x.status, x.reason])).toEqual([['10.1.2.3', 'skipped', 'not-allowed'], ['203.0.113.9', 'skipped', 'not-allowed']]);
+  }, 30_000);
+
+  it('a node whose pong another key signed is marked id-mismatch and not asked for neighbours', async () => {
+    findnodes = 0;
+    const liar = hex(KeyPair.generate().id);
+    const r = await crawlEthereum({ ...options, bootnodes: [`enode://${liar}@127.90.1.1:${port}`] }).run();
+    expect(findnodes).toBe(0);
+    expect(r.nodes).toHaveLength(1);
+    expect(r.nodes[0]).toMatchObject({ id: liar, discovery: 'id-mismatch', status: 'unreachable', reason: 'refused' });
   }, 30_000);
 });

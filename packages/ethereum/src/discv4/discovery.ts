@@ -118,13 +118,14 @@ export class Discv4 {
   /**
    * A crawl's question to one node: bond (ping, then let it ping us back, as geth requires before it
    * answers), then findnode for each target in turn. `id` is the node id that signed the pong (undefined:
-   * no answer, and nothing was asked). At most `limit` neighbours are kept per target; the rest of a flood
-   * is counted in `dropped`, never held.
+   * no answer, and nothing was asked; nothing is asked either when it is not the `expectId` given). At
+   * most `limit` neighbours are kept per target; the rest of a flood is counted in `dropped`, never held.
    */
-  async query(host: string, udpPort: number, targets: string[], limit = 16): Promise<NodeQuery> {
+  async query(host: string, udpPort: number, targets: string[], o: { limit?: number; expectId?: string } = {}): Promise<NodeQuery> {
+    const limit = o.limit ?? 16;
     const id = await this.bond(host, udpPort);
     const result: NodeQuery = { id, nodes: [], dropped: 0 };
-    if (!id) return result;
+    if (!id || (o.expectId !== undefined && id !== o.expectId)) return result;
     for (const target of targets) {
       if (this.closed) break;
       const { nodes, dropped } = await this.collectNeighbours(host, udpPort, target, limit);
