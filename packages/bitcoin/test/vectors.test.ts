@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   BitcoinCodec, MAINNET, REGTEST, SIGNET, TESTNET3, TESTNET4, blockHash, decodePayload, doubleSha256, encodePayload,
   getNetwork, hashFromHex, hashToHex, invTypeName, ipToBytes, ipToString, isMessage, serviceNames,
   type BitcoinMessage, type BlockHeader,
 } from '../src/wire/index.js';
+import { ipv4ToBytes } from '../src/wire/address.js';
 import { frame, hex, plain, toHex } from './helpers.js';
 
 const codec = () => new BitcoinCodec({ magic: MAINNET.magic });
@@ -178,6 +180,15 @@ describe('names and addresses', () => {
     expect(ipToString(ipToBytes('::'))).toBe('::');
     expect(ipToString(ipToBytes('::ffff:1.2.3.4'))).toBe('1.2.3.4');
     expect(ipToString(ipToBytes('fe80:0:0:1:0:0:0:1'))).toBe('fe80:0:0:1::1');
+  });
+
+  it('reads IPv4 text exactly as node:net accepts it (the hand parser on the getaddr path)', () => {
+    const texts = ['0.0.0.0', '1.2.3.4', '255.255.255.255', '127.100.3.200', '10.0.0.1', '256.1.1.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.04',
+      '1..2.3', '.1.2.3', '1.2.3.', '', ' 1.2.3.4', '1.2.3.4 ', 'a.b.c.d', '1.2.3.-4', '1234.1.1.1', '::1', '0.0.0.00'];
+    for (const t of texts) {
+      if (isIPv4(t)) expect([...ipv4ToBytes(t)], t).toEqual(t.split('.').map(Number));
+      else expect(() => ipv4ToBytes(t), t).toThrow(/not an IPv4 address/);
+    }
   });
 
   it('passes unknown commands through as raw bytes', () => {

@@ -2,7 +2,8 @@ import net from 'node:net';
 
 /** `host:port`, with IPv6 hosts in brackets so the port stays unambiguous: the one form peerscope prints. */
 export function formatAddress(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  // A colon means IPv6 (names and IPv4 have none): no regex on the path of every gossiped address.
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export interface HostPort {
