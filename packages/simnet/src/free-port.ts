@@ -10,6 +10,11 @@ export async function freePort(host = '127.0.0.1', pair = false): Promise<number
   throw new Error(`no free port pair on ${host}`);
 }
 
+/** `wanted` if it is free on `host` (so runs repeat the same addresses), else any free port. */
+export async function portOrFree(host: string, wanted: number): Promise<number> {
+  return listenOnce(host, wanted).catch(() => freePort(host));
+}
+
 function listenOnce(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -47,6 +47,8 @@ const ADDRV2_VERSION = 70016;
 class Client extends ClientState {
   /** Bytes of answers waiting for their latency. */
   queued = 0;
+  /** A hostile node has written its hostile bytes: nothing honest may follow them on the wire. */
+  hostileWritten = false;
   readonly codec = new BitcoinCodec({ magic: REGTEST.magic, maxPayload: MAX_CLIENT_PAYLOAD });
 
   constructor(socket: net.Socket, readonly node: SimNode) {
@@ -96,7 +98,7 @@ export async function hostNodes(o: NodeHostOptions): Promise<NodeHost> {
     c.queued += bytes.length;
     later(ms, () => {
       c.queued -= bytes.length;
-      if (c.socket.destroyed) return;
+      if (c.socket.destroyed || c.hostileWritten) return;
       c.socket.write(bytes);
       if (c.socket.isPaused() && !c.misbehaving && !backlogged(c)) c.socket.resume();
     });
@@ -126,6 +128,7 @@ export async function hostNodes(o: NodeHostOptions): Promise<NodeHost> {
       // After the client's own post-handshake messages are on the wire, as the single hostile peer does.
       later(p.latencyMs + 20, () => {
         if (c.socket.destroyed) return;
+        c.hostileWritten = true;
         if (p.hostile === 'version-twice') c.socket.write(encode(simVersion({ userAgent: p.userAgent, version: p.version, startHeight: c.node.tip, services: BigInt(p.services) })));
         else misbehave(p.hostile!, c.socket, REGTEST.magicBytes);
       });

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { REGTEST } from '@peerscope/bitcoin';
 import type { GossipOptions } from './addr-gossip.js';
-import { freePort } from './free-port.js';
+import { portOrFree } from './free-port.js';
 import { hostNodes, type NodeHost } from './node-host.js';
 import { DEFAULT_BASE_HOST, isSteady, planNetwork, type NetworkPlanOptions, type PlannedNode } from './network-plan.js';
 import type { FromShard, ShardStart, ToShard } from './shard-messages.js';
@@ -64,44 +65,62 @@ export const SHARD_ENTRY = fileURLToPath(new URL('../dist/simnet-shard.js', impo
  */
 export async function startRealisticSimnet(options: RealisticSimnetOptions): Promise<RealisticSimnet> {
   const baseHost = options.baseHost ?? DEFAULT_BASE_HOST;
-  const port = options.port ?? (await freePort(baseHost));
-  const altPorts = options.altPorts ?? (await freePorts(baseHost, 3, port));
-  const planOptions: NetworkPlanOptions = {
-    seed: options.seed, nodes: options.nodes, baseHost, port, altPorts, altPortShare: options.altPortShare,
-    latencyMs: options.latencyMs, propagationMs: options.propagationMs, laggingShare: options.laggingShare,
-    maxLag: options.maxLag, hostile: options.hostile, churn: options.churn, software: options.software,
-  };
-  const nodes = planNetwork(planOptions);
+  const perProcess = options.perProcess ?? 3_000;
+  if (!(Number.isInteger(perProcess) && perProcess >= 1)) throw new RangeError(`perProcess must be a positive integer, got ${perProcess}`);
   const gossip: GossipOptions = {
     addrPerGetaddr: options.addrPerGetaddr, staleShare: options.staleShare, nonRoutableShare: options.nonRoutableShare,
     overlayShare: options.overlayShare, duplicateShare: options.duplicateShare,
   };
-  const perProcess = options.perProcess ?? 3_000;
-  if (!(Number.isInteger(perProcess) && perProcess >= 1)) throw new RangeError(`perProcess must be a positive integer, got ${perProcess}`);
-  const startedAt = Date.now();
   const startHeight = options.startHeight ?? 100;
-  let height = startHeight;
-
-  const shards: Shard[] = [];
-  const closeAll = () => Promise.all(shards.map((s) => s.close()));
-  try {
-    if (nodes.length <= perProcess) {
-      shards.push(inProcess(await hostNodes({ plan: nodes, from: 0, to: nodes.length, seed: options.seed, gossip, startedAt, startHeight })));
-    } else {
-      const starts: Promise<Shard>[] = [];
-      for (let from = 0; from < nodes.length; from += perProcess) {
-        starts.push(forkShard({ type: 'start', plan: planOptions, from, to: Math.min(nodes.length, from + perProcess), gossip, startedAt, startHeight }, shards));
-      }
-      const settled = await Promise.allSettled(starts);
-      const failed = settled.find((s) => s.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
+  const choosePorts = options.port === undefined || options.altPorts === undefined;
+  for (let attempt = 0; ; attempt++) {
+    // Regtest's port and the three after it when free, so the same seed gives the same addresses run
+    // after run; on a clash (another network on the same hosts), random free ports.
+    const wanted = attempt === 0 ? [REGTEST.port, REGTEST.port + 1, REGTEST.port + 2, REGTEST.port + 3] : [0, 0, 0, 0];
+    const port = options.port ?? (await portOrFree(baseHost, wanted[0]));
+    const altPorts = options.altPorts ?? (await freePorts(baseHost, wanted.slice(1), port));
+    const plan: NetworkPlanOptions = {
+      seed: options.seed, nodes: options.nodes, baseHost, port, altPorts, altPortShare: options.altPortShare,
+      latencyMs: options.latencyMs, propagationMs: options.propagationMs, laggingShare: options.laggingShare,
+      maxLag: options.maxLag, hostile: options.hostile, churn: options.churn, software: options.software,
+    };
+    const nodes = planNetwork(plan);
+    const startedAt = Date.now();
+    try {
+      const shards = await startShards(plan, nodes, { perProcess, gossip, startedAt, startHeight });
+      return running(options, nodes, shards, { port, altPorts, startedAt, startHeight, forked: nodes.length > perProcess });
+    } catch (err) {
+      // Ports free on the base host can still be taken on another host of the range.
+      if (!(choosePorts && attempt < 4 && /EADDRINUSE/.test((err as Error).message))) throw err;
     }
+  }
+}
+
+/** Listens for every node: in this process when they fit in one, else in forked shards. Closes what started on failure. */
+async function startShards(plan: NetworkPlanOptions, nodes: PlannedNode[], o: { perProcess: number; gossip: GossipOptions; startedAt: number; startHeight: number }): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  try {
+    if (nodes.length <= o.perProcess) {
+      shards.push(inProcess(await hostNodes({ plan: nodes, from: 0, to: nodes.length, seed: plan.seed, gossip: o.gossip, startedAt: o.startedAt, startHeight: o.startHeight })));
+      return shards;
+    }
+    const starts: Promise<Shard>[] = [];
+    for (let from = 0; from < nodes.length; from += o.perProcess) {
+      starts.push(forkShard({ type: 'start', plan, from, to: Math.min(nodes.length, from + o.perProcess), gossip: o.gossip, startedAt: o.startedAt, startHeight: o.startHeight }, shards));
+    }
+    const failed = (await Promise.allSettled(starts)).find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return shards;
   } catch (err) {
-    await closeAll();
+    await Promise.all(shards.map((s) => s.close()));
     throw err;
   }
+}
 
+function running(options: RealisticSimnetOptions, nodes: PlannedNode[], shards: Shard[], o: { port: number; altPorts: number[]; startedAt: number; startHeight: number; forked: boolean }): RealisticSimnet {
+  let height = o.startHeight;
   const mine = (blocks = 1) => {
+    // One timestamp for every shard: block hashes cover it, and all shards must build the same chain.
     const time = Math.floor(Date.now() / 1000);
     for (const s of shards) s.mine(blocks, time);
     height += blocks;
@@ -112,16 +131,16 @@ export async function startRealisticSimnet(options: RealisticSimnetOptions): Pro
   return {
     seeds: nodes.filter(isSteady).slice(0, options.seedCount ?? 3).map((n) => n.address),
     nodes,
-    port,
-    altPorts,
-    processes: nodes.length <= perProcess ? 0 : shards.length,
-    startedAt,
+    port: o.port,
+    altPorts: o.altPorts,
+    processes: o.forked ? shards.length : 0,
+    startedAt: o.startedAt,
     height: () => height,
     mine,
     connections: async () => (await Promise.all(shards.map((s) => s.connections()))).reduce((a, b) => a + b, 0),
     close() {
       clearInterval(miner);
-      closing ??= closeAll().then(() => {});
+      closing ??= Promise.all(shards.map((s) => s.close())).then(() => {});
       return closing;
     },
   };
@@ -131,12 +150,13 @@ function inProcess(host: NodeHost): Shard {
   return { mine: (blocks, time) => host.mine(blocks, time), connections: async () => host.connections(), close: () => host.close() };
 }
 
-/** `n` free ports on `host`, none equal to `not` or to each other. */
-async function freePorts(host: string, n: number, not: number): Promise<number[]> {
+/** Free ports on `host`, `wanted` where free, none equal to `not` or to each other. */
+async function freePorts(host: string, wanted: number[], not: number): Promise<number[]> {
   const out = new Set<number>();
-  while (out.size < n) {
-    const p = await freePort(host);
-    if (p !== not) out.add(p);
+  for (const w of wanted) {
+    let p = await portOrFree(host, w);
+    while (p === not || out.has(p)) p = await portOrFree(host, 0);
+    out.add(p);
   }
   return [...out];
 }
