@@ -58,7 +58,7 @@ export function gossipEntries(plan: readonly PlannedNode[], index: number, seed:
   }
 
   const defaultPort = plan[0].port;
-  const ports = [...new Set(plan.map((n) => n.port))];
+  const ports = portsOf(plan);
   const recently = () => timeBase - randomInt(random, 3 * 3600);
   const entries: GossipEntry[] = [...picked].map((j) => ({ time: recently(), services: BigInt(plan[j].services), network: 'ipv4', host: plan[j].host, port: plan[j].port }));
   for (let k = 0; k < duplicates && entries.length > 0; k++) entries.push({ ...entries[randomInt(random, entries.length)], time: recently() });
@@ -74,6 +74,14 @@ export function gossipEntries(plan: readonly PlannedNode[], index: number, seed:
   for (let k = 0; k < nonRoutable; k++) entries.push({ time: recently(), services: fullNode, ...nonRoutableAddress(random), port: defaultPort });
   for (let k = 0; k < overlay; k++) entries.push({ time: recently(), services: fullNode, ...overlayAddress(random, defaultPort) });
   return shuffle(random, entries);
+}
+
+const PORTS = new WeakMap<readonly PlannedNode[], number[]>();
+/** The ports a plan uses, worked out once per plan (a crawl asks every node of a large plan for addresses). */
+function portsOf(plan: readonly PlannedNode[]): number[] {
+  let ports = PORTS.get(plan);
+  if (!ports) PORTS.set(plan, (ports = [...new Set(plan.map((n) => n.port))]));
+  return ports;
 }
 
 /** The addrv2 answer (after the client's sendaddrv2): every entry. */
