@@ -1,7 +1,7 @@
 // `peerscope simnet bitcoin` (issue 11 §1): the built CLI starts a realistic simulated network in the
 // foreground. `npm run build` first. Hosts 127.104.0.0/16: apart from every other test's range.
 import { afterEach, describe, expect, it } from 'vitest';
-import { handshake } from '../packages/simnet/test/support/raw-peer.js';
+import { handshake, refused } from '../packages/simnet/test/support/raw-peer.js';
 import { expectUsageError, startCli } from './support/cli.js';
 import { expectContract, schemaOf } from './support/json-schema.js';
 import { until } from './support/until.js';
@@ -28,6 +28,24 @@ describe('peerscope simnet bitcoin', () => {
     expect(await cli.exited).toBe(0);
     expect(cli.stdoutText().trim().split('\n')).toHaveLength(1);
     expect(cli.stderrText()).toBe('');
+  }, 60_000);
+
+  it('its shard processes end with it, even when it is killed', async () => {
+    const cli = startCli(['simnet', 'bitcoin', '--nodes', '400', '--per-process', '200', '--seed', '3', '--json', '--base-host', '127.104.10.1']);
+    children.push(cli);
+    await until(() => cli.stdoutText().includes('\n'), 'the simnet record', 30_000);
+    const record = JSON.parse(cli.stdoutText().trim()) as { seeds: string[]; processes: number; lastHost: string; port: number };
+    expect(record.processes).toBe(2);
+    const { peer } = await handshake(record.seeds[0]);
+    peer.close();
+    cli.kill('SIGKILL');
+    await cli.exited;
+    // The first shard's nodes stop listening once it sees its parent gone.
+    const deadline = Date.now() + 20_000;
+    while (!(await refused(record.seeds[0]))) {
+      if (Date.now() > deadline) throw new Error(`${record.seeds[0]} still listens 20 s after its parent was killed`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }, 60_000);
 
   it.each([

@@ -148,6 +148,38 @@ describe('a 300-node network in one process', () => {
   });
 });
 
+describe('hostile kinds during the handshake, and a hostile client', () => {
+  let net: RealisticSimnet;
+  beforeAll(async () => {
+    net = await startRealisticSimnet({ seed: 9, nodes: 60, baseHost: '127.103.0.1', latencyMs: [0, 10], hostile: { 'version-twice': 0.2, 'self-connection': 0.2 } });
+  });
+  afterAll(() => net?.close());
+
+  it('version-twice sends a second version after the handshake; self-connection answers with our own nonce', async () => {
+    const twice = net.nodes.find((n) => n.hostile === 'version-twice')!;
+    const a = await handshake(twice.address);
+    await a.peer.next('verack');
+    expect((await a.peer.next('version')).userAgent).toBe(twice.userAgent);
+    a.peer.close();
+    const self = net.nodes.find((n) => n.hostile === 'self-connection')!;
+    const b = await handshake(self.address);
+    expect(b.version.nonce).toBe(42n);
+    b.peer.close();
+  });
+
+  it('drops a client that declares a frame far larger than any a client needs to send', async () => {
+    const node = net.nodes.find(isSteady)!;
+    const { peer } = await handshake(node.address);
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xdab5bffa, 0);
+    header.write('inv', 4, 'ascii');
+    header.writeUInt32LE(3_000_000, 16);
+    const closed = new Promise((r) => peer.socket.once('close', r));
+    peer.socket.write(header);
+    await closed;
+  });
+});
+
 describe('a network forked over two shard processes', () => {
   let net: RealisticSimnet;
   beforeAll(async () => {
