@@ -215,23 +215,28 @@ export async function hostNodes(o: NodeHostOptions): Promise<NodeHost> {
     return server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
   };
 
-  /** Follows a churning node's schedule: down = listener closed and clients cut; up = listening again. */
-  const churn = (node: SimNode) => {
-    const schedule = node.plan.churn!;
-    const step = () => {
-      if (closed) return;
-      const elapsed = Date.now() - o.startedAt;
-      const down = isDownAt(schedule, elapsed);
-      const change = down ? stopListening(node) : node.server ? Promise.resolve() : listen(node);
-      change.catch(() => {}).finally(() => {
-        if (!closed) node.churnTimer = setTimeout(step, Math.max(1, nextChurnChange(schedule, Date.now() - o.startedAt)));
-      });
-    };
-    step();
-  };
+  /**
+   * Follows a churning node's schedule: down = listener closed and clients cut; up = listening again.
+   * Resolves once its first state is in place, so the network is as planned when startup resolves.
+   */
+  const churn = (node: SimNode) =>
+    new Promise<void>((firstDone) => {
+      const schedule = node.plan.churn!;
+      const step = () => {
+        if (closed) return firstDone();
+        const down = isDownAt(schedule, Date.now() - o.startedAt);
+        const change = down ? stopListening(node) : node.server ? Promise.resolve() : listen(node);
+        // A port taken while the node was down: it stays down until its next turn.
+        change.catch(() => {}).finally(() => {
+          firstDone();
+          if (!closed) node.churnTimer = setTimeout(step, Math.max(1, nextChurnChange(schedule, Date.now() - o.startedAt)));
+        });
+      };
+      step();
+    });
 
   try {
-    await Promise.all(nodes.map((node) => (node.plan.churn ? (churn(node), Promise.resolve()) : listen(node))));
+    await Promise.all(nodes.map((node) => (node.plan.churn ? churn(node) : listen(node))));
   } catch (err) {
     closed = true;
     await Promise.all(nodes.map(stopListening));

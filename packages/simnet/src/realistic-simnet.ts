@@ -162,12 +162,11 @@ async function freePorts(host: string, wanted: number[], not: number): Promise<n
 }
 
 /**
- * The parent's own flags minus `--conditions=source`: with it, the child would resolve @peerscope/* to
- * TypeScript sources it cannot load. Other flags (a preloaded loopback guard, say) carry over.
+ * Node flags minus `--conditions=source`: with it, the child would resolve @peerscope/* to TypeScript
+ * sources it cannot load. Other flags (a preloaded loopback guard, say) carry over.
  */
-function childExecArgv(): string[] {
+function withoutSourceCondition(argv: readonly string[]): string[] {
   const out: string[] = [];
-  const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (/^(--conditions|-C)=source$/.test(a)) continue;
@@ -183,7 +182,11 @@ function childExecArgv(): string[] {
 /** Forks one shard and resolves once all its nodes listen; `shards` gets it as soon as it exists, so a failure elsewhere can close it. */
 function forkShard(start: ShardStart, shards: Shard[]): Promise<Shard> {
   if (!fs.existsSync(SHARD_ENTRY)) throw new Error(`the simnet shard entry is not built (${SHARD_ENTRY}): run npm run build`);
-  const child: ChildProcess = fork(SHARD_ENTRY, [], { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+  const nodeOptions = process.env.NODE_OPTIONS && withoutSourceCondition(process.env.NODE_OPTIONS.split(/\s+/)).join(' ');
+  const child: ChildProcess = fork(SHARD_ENTRY, [], {
+    execArgv: withoutSourceCondition(process.execArgv), env: { ...process.env, NODE_OPTIONS: nodeOptions || undefined },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json',
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
