@@ -21,6 +21,9 @@ export interface CrawlOptions extends DialCrawlOptions {
 /** A Bitcoin crawl's result: every address recorded, in the order found. */
 export type CrawlResult = DialCrawlResult<CrawlNode>;
 
+/** Addresses a crawl worker remembers to report once: above a large crawl's distinct addresses. */
+const CRAWL_ADDRESS_MEMORY = 1_000_000;
+
 const defaultResolve = async (hostname: string) => (await dns.promises.lookup(hostname, { all: true })).map((a) => a.address);
 
 /**
@@ -35,7 +38,9 @@ export class Crawler extends DialCrawl<CrawlNode> {
   private readonly bitcoin: CrawlOptions & { addrWaitMs: number };
 
   constructor(options: CrawlOptions) {
-    super(options);
+    // Each address crosses to this thread once per worker, not once per node that gossips it (a node
+    // answers with up to 1,000); keepAddresses wants every node's whole answer.
+    super(options.keepAddresses ? options : { ...options, config: { ...(options.config as object), addressMemory: CRAWL_ADDRESS_MEMORY } });
     this.bitcoin = { addrWaitMs: 3_000, ...options };
   }
 
@@ -52,11 +57,12 @@ export class Crawler extends DialCrawl<CrawlNode> {
     if (e.type === 'handshake') {
       node.info = e.info;
     } else if (e.type === 'addresses') {
-      node.addressesReturned = (node.addressesReturned ?? 0) + e.addresses.length;
+      const count = e.count ?? e.addresses.length;
+      node.addressesReturned = (node.addressesReturned ?? 0) + count;
       if (this.bitcoin.keepAddresses) (node.addresses ??= []).push(...e.addresses);
       this.learn(e.addresses);
       // A lone address is a node announcing itself; the getaddr answer is the bigger one.
-      if (e.addresses.length > 1 && node.status === 'reachable') this.hangUp(e.peer, dial);
+      if (count > 1 && node.status === 'reachable') this.hangUp(e.peer, dial);
       this.pump();
     }
   }

@@ -72,9 +72,11 @@ export type PeerEventBody =
   /**
    * Addresses learned from the peer, as `host:port` (IPv6 in brackets) or `key@host:port` when the
    * protocol needs the peer's identity to dial it. Recorded, dialled only if allowed. Addresses found by
-   * a discovery service arrive with `peer` set to SESSION_EVENTS.
+   * a discovery service arrive with `peer` set to SESSION_EVENTS. `count`, when present, is how many
+   * entries the peer's message had: a protocol told to report each address once per session (a crawl
+   * hears each address hundreds of times) lists only the new ones.
    */
-  | { type: 'addresses'; addresses: string[] }
+  | { type: 'addresses'; addresses: string[]; count?: number }
   /** Inventory announcements by type name (e.g. block, tx, witness-tx). */
   | { type: 'inv'; counts: Record<string, number> }
   /**

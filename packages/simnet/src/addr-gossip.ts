@@ -1,5 +1,5 @@
 import {
-  MAX_ADDR, decodePayload, ipToString, type AddrV2Entry, type AddrV2Message, type TimedNetAddress,
+  MAX_ADDR, decodePayload, encodePayload, ipToString, type AddrV2Entry, type AddrV2Message, type TimedNetAddress,
 } from '@peerscope/bitcoin';
 import { isSteady, type PlannedNode } from './network-plan.js';
 import { randomBytesFrom, randomInt, seededRandom, type Random } from './seeded-random.js';
@@ -16,6 +16,12 @@ export interface GossipOptions {
   overlayShare?: number;
   /** Share of entries repeated within one answer. Default 0.02. */
   duplicateShare?: number;
+  /**
+   * How many distinct addresses of each kind the whole network gossips, per live node: stale (default
+   * 0.5: half as many gone nodes as live ones), non-routable (0.1) and overlay (0.3). Answers draw from
+   * these pools, as real addrman answers repeat a finite set of addresses; a crawl meets each many times.
+   */
+  poolPerNode?: { stale?: number; nonRoutable?: number; overlay?: number };
 }
 
 /** An answer entry before it is written as addr or addrv2. */
@@ -32,6 +38,35 @@ const OVERLAY = new Set<AddrV2Entry['network']>(['torv3', 'i2p', 'cjdns']);
  * whole plan (any shard), which keeps the hop count from one seed near log N.
  */
 export function gossipEntries(plan: readonly PlannedNode[], index: number, seed: string | number, timeBase: number, o: GossipOptions = {}): GossipEntry[] {
+  const pool = poolOf(plan, seed, timeBase, o);
+  return gossipRefs(plan, index, seed, o).map((ref) => pool.entry(ref));
+}
+
+/**
+ * The addrv2 answer of node `index` as its payload bytes: the same entries as gossipEntries, each
+ * encoded once per process and copied into every answer that lists it. A crawl asks every node, and
+ * encoding 1,000 entries anew for each answer cost the simnet more CPU than the crawler spent.
+ */
+export function addrv2Payload(plan: readonly PlannedNode[], index: number, seed: string | number, timeBase: number, o: GossipOptions = {}): Uint8Array {
+  const pool = poolOf(plan, seed, timeBase, o);
+  const parts = gossipRefs(plan, index, seed, o).map((ref) => pool.bytes(ref));
+  // CompactSize of the count: one byte below 0xfd, else 0xfd and a little-endian u16 (MAX_ADDR is 1,000).
+  const count = parts.length < 0xfd ? Uint8Array.of(parts.length) : Uint8Array.of(0xfd, parts.length & 0xff, parts.length >> 8);
+  const out = new Uint8Array(count.length + parts.reduce((n, b) => n + b.length, 0));
+  out.set(count);
+  let at = count.length;
+  for (const b of parts) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/**
+ * Which addresses node `index` lists, as references into the network's address pool: live nodes
+ * (0…N−1), then the stale, non-routable and overlay pools. Duplicates are repeated references.
+ */
+function gossipRefs(plan: readonly PlannedNode[], index: number, seed: string | number, o: GossipOptions): number[] {
   const random = seededRandom(seed, index, 0xadd7);
   const total = Math.min(o.addrPerGetaddr ?? MAX_ADDR, MAX_ADDR);
   const share = (s: number | undefined, d: number) => Math.round(total * (s ?? d));
@@ -56,24 +91,98 @@ export function gossipEntries(plan: readonly PlannedNode[], index: number, seed:
       if (j !== index) picked.add(j);
     }
   }
-
-  const defaultPort = plan[0].port;
-  const ports = portsOf(plan);
-  const recently = () => timeBase - randomInt(random, 3 * 3600);
-  const entries: GossipEntry[] = [...picked].map((j) => ({ time: recently(), services: BigInt(plan[j].services), network: 'ipv4', host: plan[j].host, port: plan[j].port }));
-  for (let k = 0; k < duplicates && entries.length > 0; k++) entries.push({ ...entries[randomInt(random, entries.length)], time: recently() });
-  const old = () => timeBase - 86_400 - randomInt(random, 9 * 86_400);
-  const fullNode = 0x409n; // NETWORK|WITNESS|NETWORK_LIMITED
-  for (let k = 0; k < stale; k++) {
-    // A planned host on a port it does not listen on (or beyond the plan's ports): refused, like a node gone.
-    const n = plan[randomInt(random, plan.length)];
-    const others = ports.filter((p) => p !== n.port);
-    const port = others.length > 0 ? others[randomInt(random, others.length)] : n.port === 65535 ? n.port - 1 : n.port + 1;
-    entries.push({ time: old(), services: fullNode, network: 'ipv4', host: n.host, port });
+  const refs = [...picked];
+  for (let k = 0; k < duplicates && picked.size > 0; k++) refs.push(refs[randomInt(random, picked.size)]);
+  const sizes = poolSizes(plan.length, o);
+  let base = plan.length;
+  for (const [count, size] of [[stale, sizes.stale], [nonRoutable, sizes.nonRoutable], [overlay, sizes.overlay]]) {
+    for (let k = 0; k < count; k++) refs.push(base + randomInt(random, size));
+    base += size;
   }
-  for (let k = 0; k < nonRoutable; k++) entries.push({ time: recently(), services: fullNode, ...nonRoutableAddress(random), port: defaultPort });
-  for (let k = 0; k < overlay; k++) entries.push({ time: recently(), services: fullNode, ...overlayAddress(random, defaultPort) });
-  return shuffle(random, entries);
+  return shuffle(random, refs);
+}
+
+interface AddressPool {
+  entry(ref: number): GossipEntry;
+  bytes(ref: number): Uint8Array;
+}
+
+/** Per plan, the pool's entries and their encodings, made when first listed (at most N × 1.9 of each). */
+const POOLS = new WeakMap<readonly PlannedNode[], { key: string; pool: AddressPool }>();
+
+/**
+ * The address behind each reference: its time, services and address are properties of the address
+ * (as in an addrman), so every answer that lists it carries the same entry.
+ */
+function poolOf(plan: readonly PlannedNode[], seed: string | number, timeBase: number, o: GossipOptions): AddressPool {
+  const key = `${seed}|${timeBase}|${JSON.stringify(o.poolPerNode ?? {})}`;
+  const cached = POOLS.get(plan);
+  if (cached?.key === key) return cached.pool;
+  const sizes = poolSizes(plan.length, o);
+  const ports = portsOf(plan);
+  const defaultPort = plan[0].port;
+  const fullNode = 0x409n; // NETWORK|WITNESS|NETWORK_LIMITED
+  const entries = new Map<number, GossipEntry>();
+  const encoded = new Map<number, Uint8Array>();
+  const make = (ref: number): GossipEntry => {
+    const random = seededRandom(seed, ref, 0x9051);
+    const recently = timeBase - randomInt(random, 3 * 3600);
+    if (ref < plan.length) {
+      const n = plan[ref];
+      return { time: recently, services: BigInt(n.services), network: 'ipv4', host: n.host, port: n.port };
+    }
+    let k = ref - plan.length;
+    if (k < sizes.stale) return { time: timeBase - 86_400 - randomInt(random, 9 * 86_400), services: fullNode, network: 'ipv4', ...staleAddress(plan, ports, k) };
+    k -= sizes.stale;
+    if (k < sizes.nonRoutable) return { time: recently, services: fullNode, ...nonRoutableAddress(seededRandom(seed, k, 0x10ca1)), port: defaultPort };
+    k -= sizes.nonRoutable;
+    return { time: recently, services: fullNode, ...overlayAddress(seededRandom(seed, k, 0x0e1a), defaultPort) };
+  };
+  const pool: AddressPool = {
+    entry(ref) {
+      let e = entries.get(ref);
+      if (!e) entries.set(ref, (e = make(ref)));
+      return e;
+    },
+    bytes(ref) {
+      let b = encoded.get(ref);
+      if (!b) {
+        // One entry encoded as a one-entry addrv2 payload, without its count (a single 0x01 byte).
+        b = encodePayload({ command: 'addrv2', addresses: [pool.entry(ref)] }).subarray(1);
+        encoded.set(ref, b);
+      }
+      return b;
+    },
+  };
+  POOLS.set(plan, { key, pool });
+  return pool;
+}
+
+function poolSizes(nodes: number, o: GossipOptions): { stale: number; nonRoutable: number; overlay: number } {
+  const size = (perNode: number | undefined, d: number) => Math.max(1, Math.round(nodes * (perNode ?? d)));
+  return { stale: size(o.poolPerNode?.stale, 0.5), nonRoutable: size(o.poolPerNode?.nonRoutable, 0.1), overlay: size(o.poolPerNode?.overlay, 0.3) };
+}
+
+/**
+ * Stale address k: a planned host on a port it does not listen on (or beyond the plan's ports), refused
+ * like a node long gone. Distinct for every k below nodes × (ports − 1).
+ */
+function staleAddress(plan: readonly PlannedNode[], ports: readonly number[], k: number): { host: string; port: number } {
+  const n = plan[k % plan.length];
+  const others = ports.filter((p) => p !== n.port);
+  const port = others.length > 0 ? others[Math.floor(k / plan.length) % others.length] : n.port === 65535 ? n.port - 1 : n.port + 1;
+  return { host: n.host, port };
+}
+
+/** Every stale address the network gossips (a benchmark's floor dials them too, as the crawl does). */
+export function staleAddresses(plan: readonly PlannedNode[], o: GossipOptions = {}): string[] {
+  const ports = portsOf(plan);
+  const out = new Set<string>();
+  for (let k = 0; k < poolSizes(plan.length, o).stale; k++) {
+    const a = staleAddress(plan, ports, k);
+    out.add(`${a.host}:${a.port}`);
+  }
+  return [...out];
 }
 
 const PORTS = new WeakMap<readonly PlannedNode[], number[]>();

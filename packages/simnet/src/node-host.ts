@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { BitcoinCodec, REGTEST, type BitcoinMessage, type VersionMessage } from '@peerscope/bitcoin';
-import { addrAnswer, addrv2Answer, gossipEntries, type GossipOptions } from './addr-gossip.js';
+import { addrAnswer, addrv2Payload, gossipEntries, type GossipOptions } from './addr-gossip.js';
 import { HANDSHAKE_BEHAVIOURS, misbehave } from './hostile-behaviour.js';
 import { answerHostile } from './hostile-peer.js';
 import { isDownAt, nextChurnChange, type PlannedNode } from './network-plan.js';
@@ -161,8 +161,8 @@ export async function hostNodes(o: NodeHostOptions): Promise<NodeHost> {
         // Core answers one getaddr per connection and ignores the rest (privacy: no address-book scraping).
         if (c.answeredGetaddr) return;
         c.answeredGetaddr = true;
-        const entries = gossipEntries(o.plan, c.node.plan.index, o.seed, startSec, o.gossip);
-        return send(c, c.addrv2 ? addrv2Answer(entries) : addrAnswer(entries));
+        if (c.addrv2) return send(c, { command: 'addrv2', raw: addrv2Payload(o.plan, c.node.plan.index, o.seed, startSec, o.gossip) });
+        return send(c, addrAnswer(gossipEntries(o.plan, c.node.plan.index, o.seed, startSec, o.gossip)));
       }
       case 'getheaders':
         return send(c, { command: 'headers', headers: chain.headersAfter(m.locator, m.hashStop, c.node.tip) });

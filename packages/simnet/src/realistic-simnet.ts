@@ -69,7 +69,7 @@ export async function startRealisticSimnet(options: RealisticSimnetOptions): Pro
   if (!(Number.isInteger(perProcess) && perProcess >= 1)) throw new RangeError(`perProcess must be a positive integer, got ${perProcess}`);
   const gossip: GossipOptions = {
     addrPerGetaddr: options.addrPerGetaddr, staleShare: options.staleShare, nonRoutableShare: options.nonRoutableShare,
-    overlayShare: options.overlayShare, duplicateShare: options.duplicateShare,
+    overlayShare: options.overlayShare, duplicateShare: options.duplicateShare, poolPerNode: options.poolPerNode,
   };
   const startHeight = options.startHeight ?? 100;
   const choosePorts = options.port === undefined || options.altPorts === undefined;

@@ -2,9 +2,9 @@
 // hostile kinds. Real sockets on 127.100.0.0/16 and up (other tests use 127.0-127.9 and 127.6x-127.8x).
 // The forked-shard test runs the built shard entry: `npm run build` first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddrV2Entry } from '@peerscope/bitcoin';
+import { decodePayload, type AddrV2Entry, type AddrV2Message } from '@peerscope/bitcoin';
 import {
-  MAINNET_SOFTWARE, gossipEntries, isSteady, parseHostileMix, HostileMixError, planNetwork, startRealisticSimnet,
+  MAINNET_SOFTWARE, addrv2Payload, gossipEntries, staleAddresses, isSteady, parseHostileMix, HostileMixError, planNetwork, startRealisticSimnet,
   type PlannedNode, type RealisticSimnet,
 } from '../src/index.js';
 import { until } from '../../../test/support/until.js';
@@ -24,6 +24,38 @@ describe('the plan (no sockets)', () => {
     const time = 1_700_000_000;
     expect(gossipEntries(a, 5, 7, time)).toEqual(gossipEntries(a, 5, 7, time));
     expect(gossipEntries(a, 5, 7, time)).not.toEqual(gossipEntries(other, 5, 8, time));
+  });
+
+  it('gossips a finite set of stale, non-routable and overlay addresses, as real answers repeat themselves', () => {
+    const plan = planNetwork(options);
+    const live = new Set(plan.map((n) => n.address));
+    const stale = new Set(staleAddresses(plan));
+    expect(stale.size).toBe(1_000); // 0.5 per node
+    for (const a of stale) expect(live.has(a), a).toBe(false);
+    const junk = new Set<string>();
+    let entries = 0;
+    for (let i = 0; i < 400; i++) {
+      for (const e of gossipEntries(plan, i, 7, 1_700_000_000)) {
+        entries++;
+        const address = `${e.host}:${e.port}`;
+        if (live.has(address)) continue;
+        if (e.network === 'ipv4' && e.host.startsWith('127.')) expect(stale.has(address), address).toBe(true);
+        else junk.add(address);
+      }
+    }
+    expect(entries).toBe(400_000);
+    // Pools: 0.1 × 2,000 non-routable + 0.3 × 2,000 overlay at most, though 400 answers carried ~60,000 such entries.
+    expect(junk.size).toBeLessThanOrEqual(800);
+    expect(junk.size).toBeGreaterThan(600);
+  });
+
+  it('writes its addrv2 answer from cached entry bytes that decode to exactly its entries', () => {
+    const plan = planNetwork(options);
+    for (const i of [0, 17, 1_999]) {
+      const decoded = decodePayload('addrv2', addrv2Payload(plan, i, 7, 1_700_000_000)) as AddrV2Message;
+      expect(decoded.addresses).toEqual(gossipEntries(plan, i, 7, 1_700_000_000));
+      expect(decoded.addresses).toHaveLength(1_000);
+    }
   });
 
   it('has user agents, ports and hostile kinds in the configured proportions', () => {

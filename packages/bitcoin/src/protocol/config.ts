@@ -17,6 +17,13 @@ export interface BitcoinConfig {
   pingIntervalMs: number;
   /** A ping unanswered this long fails the peer (Core waits 20 minutes; a monitor wants to know sooner). */
   pingTimeoutMs: number;
+  /**
+   * Report each gossiped address once per session and thread, remembering up to this many (0, the
+   * default: every entry of every addr message). A crawl turns it on: every node answers getaddr with up
+   * to 1,000 addresses, mostly ones heard before, and sending each across to the main thread again cost
+   * more than all the handshakes.
+   */
+  addressMemory?: number;
 }
 
 export const PEERSCOPE_VERSION = '0.1.0';
@@ -33,5 +40,6 @@ export function bitcoinConfig(options: Partial<Omit<BitcoinConfig, 'magic'>> = {
     relay: options.relay ?? false,
     pingIntervalMs: options.pingIntervalMs ?? 30_000,
     pingTimeoutMs: options.pingTimeoutMs ?? 120_000,
+    ...(options.addressMemory ? { addressMemory: options.addressMemory } : {}),
   };
 }

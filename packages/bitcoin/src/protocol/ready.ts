@@ -10,6 +10,27 @@ import { blockHash } from '../wire/block-header.js';
 import { BestHeight } from './best-height.js';
 import type { BitcoinConfig } from './config.js';
 
+/** Per session (its config object, one per thread) and thread: the addresses already reported. */
+const reported = new WeakMap<BitcoinConfig, Set<string>>();
+
+/** The addresses of one addr/addrv2 message; with `addressMemory`, only those not reported before. */
+function addressesEvent(config: BitcoinConfig, entries: readonly { host: string; port: number }[]): { type: 'addresses'; addresses: string[]; count?: number } {
+  const limit = config.addressMemory ?? 0;
+  if (limit <= 0) return { type: 'addresses', addresses: entries.map((a) => formatAddress(a.host, a.port)) };
+  let seen = reported.get(config);
+  if (!seen) reported.set(config, (seen = new Set()));
+  const fresh: string[] = [];
+  for (const a of entries) {
+    const text = formatAddress(a.host, a.port);
+    if (seen.has(text)) continue;
+    // Full: start again. The receiver dedupes too; this only keeps repeats off the thread boundary.
+    if (seen.size >= limit) seen.clear();
+    seen.add(text);
+    fresh.push(text);
+  }
+  return { type: 'addresses', addresses: fresh, count: entries.length };
+}
+
 /** Headers in one message reported as block announcements; more is a sync answer, not news. */
 const MAX_ANNOUNCED_HEADERS = 8;
 
@@ -82,10 +103,8 @@ export const ready = fromCallback<PeerCommandEvent<never>, ProtocolActorInput<Bi
         if (m.headers.length <= MAX_ANNOUNCED_HEADERS) for (const h of m.headers) announced(hashToHex(blockHash(h)));
         break;
       case 'addr':
-        if (m.addresses.length > 0) link.report({ type: 'addresses', addresses: m.addresses.map((a) => formatAddress(a.host, a.port)) });
-        break;
       case 'addrv2':
-        if (m.addresses.length > 0) link.report({ type: 'addresses', addresses: m.addresses.map((a) => formatAddress(a.host, a.port)) });
+        if (m.addresses.length > 0) link.report(addressesEvent(config, m.addresses));
         break;
       case 'reject':
         link.report({ type: 'app', name: 'reject', data: { message: m.message, code: m.code, reason: m.reason } });

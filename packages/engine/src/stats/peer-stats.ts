@@ -160,7 +160,7 @@ export function applyPeerEvent(next: PeerStats, prev: PeerStats | undefined, eve
       return;
     }
     case 'addresses':
-      next.addressesLearned += event.addresses.length;
+      next.addressesLearned += event.count ?? event.addresses.length;
       return;
     case 'inv': {
       if (prev !== undefined && next.inv === prev.inv) next.inv = counts(next.inv);
