@@ -5,6 +5,9 @@ import type { BitcoinConfig } from './config.js';
 import { handshake } from './handshake.js';
 import { ready } from './ready.js';
 
+/** Kept raw when a session reports each address once: ready reads them with scanGossip. */
+const GOSSIP_COMMANDS = ['addr', 'addrv2'];
+
 /** Failure reasons of Bitcoin's own, beyond the engine's and the common ones. */
 export type BitcoinFailure = 'bad-magic' | 'bad-checksum';
 
@@ -15,7 +18,8 @@ const bitcoinProtocol: Protocol<BitcoinMessage, BitcoinConfig, never, BitcoinFai
     'bad-magic': 'the message start (magic) belongs to another network, or is not Bitcoin at all',
     'bad-checksum': 'a payload whose double-SHA-256 does not match its header',
   },
-  createCodec: (config: BitcoinConfig, _direction: Direction) => new BitcoinCodec({ magic: config.magic, chunksReused: true }),
+  createCodec: (config: BitcoinConfig, _direction: Direction) =>
+    new BitcoinCodec({ magic: config.magic, chunksReused: true, ...(config.addressMemory ? { keepRaw: GOSSIP_COMMANDS } : {}) }),
   handshake,
   ready,
 };

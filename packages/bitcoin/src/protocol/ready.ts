@@ -1,34 +1,64 @@
 import { randomBytes } from 'node:crypto';
 import { fromCallback } from 'xstate';
 import { formatAddress } from '@peerscope/engine';
-import type { PeerCommandEvent, ProtocolActorEvent, ProtocolActorInput } from '@peerscope/engine/protocol';
+import { ProtocolError, type PeerCommandEvent, type ProtocolActorEvent, type ProtocolActorInput } from '@peerscope/engine/protocol';
 import { hashToHex } from '../wire/hash.js';
 import { InvType, invTypeName } from '../wire/inventory.js';
 import type { BitcoinMessage } from '../wire/message.js';
 import type { InvItem } from '../wire/messages/inventory-list.js';
+import { gossipHost, scanGossip } from '../wire/messages/gossip-scan.js';
 import { blockHash } from '../wire/block-header.js';
 import { BestHeight } from './best-height.js';
 import type { BitcoinConfig } from './config.js';
 
-/** Per session (its config object, one per thread) and thread: the addresses already reported. */
-const reported = new WeakMap<BitcoinConfig, Set<string>>();
+/**
+ * Per session (its config object, one per thread) and thread: the addresses already reported. IPv4
+ * ones live as two small integers (port and first octet; the other three octets), looked up without
+ * building or hashing a string; the rest (IPv6, Tor, I2P, CJDNS: a small share) by their bytes.
+ */
+interface Reported {
+  ipv4: Map<number, Set<number>>;
+  ipv4Count: number;
+  other: Set<string>;
+}
+const reported = new WeakMap<BitcoinConfig, Reported>();
 
-/** The addresses of one addr/addrv2 message; with `addressMemory`, only those not reported before. */
-function addressesEvent(config: BitcoinConfig, entries: readonly { host: string; port: number }[]): { type: 'addresses'; addresses: string[]; count?: number } {
+/**
+ * The addresses of one raw addr/addrv2 payload (a session with `addressMemory` keeps them raw), only
+ * those this session has not reported on this thread; `count` is the message's entry count.
+ */
+function freshAddressesEvent(config: BitcoinConfig, command: 'addr' | 'addrv2', payload: Uint8Array): { type: 'addresses'; addresses: string[]; count: number } {
   const limit = config.addressMemory ?? 0;
-  if (limit <= 0) return { type: 'addresses', addresses: entries.map((a) => formatAddress(a.host, a.port)) };
   let seen = reported.get(config);
-  if (!seen) reported.set(config, (seen = new Set()));
+  if (!seen) reported.set(config, (seen = { ipv4: new Map(), ipv4Count: 0, other: new Set() }));
+  const memory = seen;
   const fresh: string[] = [];
-  for (const a of entries) {
-    const text = formatAddress(a.host, a.port);
-    if (seen.has(text)) continue;
-    // Full: start again. The receiver dedupes too; this only keeps repeats off the thread boundary.
-    if (seen.size >= limit) seen.clear();
-    seen.add(text);
-    fresh.push(text);
-  }
-  return { type: 'addresses', addresses: fresh, count: entries.length };
+  const count = scanGossip(command, payload, (network, buf, at, size, port) => {
+    if (network === 'ipv4') {
+      const high = port * 256 + buf[at];
+      const low = (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
+      let lows = memory.ipv4.get(high);
+      if (lows?.has(low)) return;
+      // Full: start again. The receiver dedupes too; this only keeps repeats off the thread boundary.
+      if (memory.ipv4Count >= limit) {
+        memory.ipv4.clear();
+        memory.ipv4Count = 0;
+        lows = undefined;
+      }
+      if (!lows) memory.ipv4.set(high, (lows = new Set()));
+      lows.add(low);
+      memory.ipv4Count++;
+      fresh.push(formatAddress(gossipHost(network, buf, at, size), port));
+      return;
+    }
+    // Keyed by its bytes: a Tor v3 address's text needs a SHA3 checksum, too dear for a repeat.
+    const key = network + port + String.fromCharCode(...buf.subarray(at, at + size));
+    if (memory.other.has(key)) return;
+    if (memory.other.size >= limit) memory.other.clear();
+    memory.other.add(key);
+    fresh.push(formatAddress(gossipHost(network, buf, at, size), port));
+  });
+  return { type: 'addresses', addresses: fresh, count };
 }
 
 /** Headers in one message reported as block announcements; more is a sync answer, not news. */
@@ -79,7 +109,19 @@ export const ready = fromCallback<PeerCommandEvent<never>, ProtocolActorInput<Bi
   };
 
   link.onMessage((m) => {
-    if ('raw' in m) return; // commands we do not decode: already counted by the engine
+    if ('raw' in m) {
+      // addr/addrv2 come raw when the session reports each address once (a crawl); the rest we do not decode.
+      if (m.command === 'addr' || m.command === 'addrv2') {
+        try {
+          const event = freshAddressesEvent(config, m.command, m.raw);
+          if (event.count > 0) link.report(event);
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+          sendBack({ type: 'peer.fail', reason: err.reason, detail: err.message } satisfies ProtocolActorEvent);
+        }
+      }
+      return;
+    }
     switch (m.command) {
       case 'ping':
         link.send({ command: 'pong', nonce: m.nonce });
@@ -104,7 +146,7 @@ export const ready = fromCallback<PeerCommandEvent<never>, ProtocolActorInput<Bi
         break;
       case 'addr':
       case 'addrv2':
-        if (m.addresses.length > 0) link.report(addressesEvent(config, m.addresses));
+        if (m.addresses.length > 0) link.report({ type: 'addresses', addresses: m.addresses.map((a) => formatAddress(a.host, a.port)) });
         break;
       case 'reject':
         link.report({ type: 'app', name: 'reject', data: { message: m.message, code: m.code, reason: m.reason } });

@@ -16,6 +16,11 @@ export interface BitcoinCodecOptions {
    * then always copied, never views of the chunk (see ALIAS_MIN).
    */
   chunksReused?: boolean;
+  /**
+   * Commands handed over undecoded, as RawMessage (their frames are still checked). A crawl keeps
+   * addr/addrv2 raw and reads them with scanGossip, building text only for addresses it has not seen.
+   */
+  keepRaw?: readonly string[];
 }
 
 /** Frames and messages for one connection. Stateful (partial frames); never share one between peers. */
@@ -24,6 +29,7 @@ export class BitcoinCodec implements WireCodec<BitcoinMessage> {
   readonly maxPayload: number;
   private readonly frames: FrameDecoder;
   readonly copiesInput: boolean;
+  private readonly keepRaw?: ReadonlySet<string>;
 
   constructor(options: BitcoinCodecOptions) {
     const m = options.magic;
@@ -36,6 +42,7 @@ export class BitcoinCodec implements WireCodec<BitcoinMessage> {
     }
     this.maxPayload = options.maxPayload ?? MAX_PAYLOAD;
     this.copiesInput = options.chunksReused === true;
+    if (options.keepRaw?.length) this.keepRaw = new Set(options.keepRaw);
     this.frames = new FrameDecoder(this.magic, this.maxPayload, this.copiesInput ? Infinity : ALIAS_MIN);
   }
 
@@ -55,7 +62,8 @@ export class BitcoinCodec implements WireCodec<BitcoinMessage> {
     const out = new Array<Decoded<BitcoinMessage>>(frames.length);
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
-      out[i] = { command: f.command, size: HEADER_SIZE + f.payload.length, message: decodePayload(f.command, f.payload) };
+      const message = this.keepRaw?.has(f.command) ? { command: f.command, raw: f.payload } : decodePayload(f.command, f.payload);
+      out[i] = { command: f.command, size: HEADER_SIZE + f.payload.length, message };
     }
     return out;
   }

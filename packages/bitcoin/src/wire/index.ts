@@ -25,6 +25,7 @@ export type { PongMessage } from './messages/pong.js';
 export type { GetAddrMessage } from './messages/getaddr.js';
 export type { AddrMessage } from './messages/addr.js';
 export type { AddrV2Message, AddrV2Entry, AddrV2Network } from './messages/addrv2.js';
+export { scanGossip, gossipHost, type GossipVisitor } from './messages/gossip-scan.js';
 export type { SendAddrV2Message } from './messages/sendaddrv2.js';
 export type { InvMessage } from './messages/inv.js';
 export type { GetDataMessage } from './messages/getdata.js';

@@ -7,6 +7,15 @@ const utf8 = new TextDecoder('utf-8');
  * The payload buffer is owned by the decoded message (the frame decoder copies it out of the
  * socket chunks), so hashes and raw bytes are returned as views into it, not copies.
  */
+/**
+ * BigInts below 2^16, made once: every addr entry carries its services as a CompactSize (0x409 for a
+ * current Core node), and a crawl reads millions of them; each BigInt() is a heap allocation.
+ */
+const SMALL_BIGINTS: (bigint | undefined)[] = [];
+function smallBigInt(v: number): bigint {
+  return (SMALL_BIGINTS[v] ??= BigInt(v));
+}
+
 export class PayloadReader {
   pos = 0;
   private view: DataView | undefined;
@@ -79,11 +88,11 @@ export class PayloadReader {
    */
   compactSizeBig(what = 'CompactSize'): bigint {
     const first = this.u8(what);
-    if (first < 0xfd) return BigInt(first);
+    if (first < 0xfd) return smallBigInt(first);
     if (first === 0xfd) {
       const v = this.u16le(what);
       if (v < 0xfd) throw malformed(`${this.command}: non-canonical CompactSize ${v} in 3 bytes (${what})`);
-      return BigInt(v);
+      return smallBigInt(v);
     }
     if (first === 0xfe) {
       const v = this.u32le(what);

@@ -32,8 +32,10 @@ export interface AddrV2Message {
 }
 
 const NETWORK_IDS: Record<AddrV2Network, number> = { ipv4: 1, ipv6: 2, torv3: 4, i2p: 5, cjdns: 6 };
-const BY_ID: (AddrV2Network | undefined)[] = [undefined, 'ipv4', 'ipv6', undefined, 'torv3', 'i2p', 'cjdns'];
-const SIZES: Record<AddrV2Network, number> = { ipv4: 4, ipv6: 16, torv3: 32, i2p: 32, cjdns: 16 };
+export const ADDRV2_NETWORK_BY_ID: readonly (AddrV2Network | undefined)[] = [undefined, 'ipv4', 'ipv6', undefined, 'torv3', 'i2p', 'cjdns'];
+export const ADDRV2_SIZES: Readonly<Record<AddrV2Network, number>> = { ipv4: 4, ipv6: 16, torv3: 32, i2p: 32, cjdns: 16 };
+const BY_ID = ADDRV2_NETWORK_BY_ID;
+const SIZES = ADDRV2_SIZES;
 
 const TORV3_VERSION = 3;
 
@@ -42,7 +44,8 @@ function torChecksum(pubkey: Uint8Array): Uint8Array {
   return createHash('sha3-256').update('.onion checksum').update(pubkey).update(Uint8Array.of(TORV3_VERSION)).digest().subarray(0, 2);
 }
 
-function hostOf(network: AddrV2Network, b: Uint8Array, at: number, size: number): string {
+/** The text of a BIP155 address held in b[at, at + size). */
+export function addrv2Host(network: AddrV2Network, b: Uint8Array, at: number, size: number): string {
   switch (network) {
     case 'ipv4':
       return b[at] + '.' + b[at + 1] + '.' + b[at + 2] + '.' + b[at + 3];
@@ -94,7 +97,7 @@ function readEntry(r: PayloadReader, i: number): AddrV2Entry | undefined {
   if (size !== SIZES[network]) {
     throw malformed(`addrv2: entry ${i}: ${network} address of ${size} bytes (should be ${SIZES[network]})`);
   }
-  return { time, services, network, host: hostOf(network, r.buf, at, size), port };
+  return { time, services, network, host: addrv2Host(network, r.buf, at, size), port };
 }
 
 export const addrv2: MessageCodec<AddrV2Message> = {
