@@ -11,6 +11,8 @@ export interface DialSummary {
   unreachable: number;
   /** Recorded, never dialled (outside --allow, inside --deny, Tor/I2P/names). */
   skipped: number;
+  /** The skipped by why: not-allowed, non-routable, overlay. */
+  skippedByReason: Record<string, number>;
   /** Recorded, not dialled before the crawl ended (--max-nodes, --duration, Ctrl-C). */
   untried: number;
   dropped: number;
@@ -77,7 +79,7 @@ export function summarizeDials<N extends DialNode & { network: NetworkType }, S 
   const s = {
     found: result.nodes.length, tried: result.progress.tried, reachable: 0, unreachable: 0, skipped: 0, untried: 0,
     dropped: result.progress.dropped, durationMs: result.endedAt - result.startedAt, handshakesPerSecond: result.progress.handshakesPerSecond,
-    ...extra, unreachableByReason: {}, endedByReason: {}, addressesByNetwork: {}, handshakeMs: { p50: null, p90: null, max: null },
+    ...extra, unreachableByReason: {}, endedByReason: {}, skippedByReason: {}, addressesByNetwork: {}, handshakeMs: { p50: null, p90: null, max: null },
   } as unknown as S;
   const latencies: number[] = [];
   for (const n of result.nodes) {
@@ -95,6 +97,7 @@ export function summarizeDials<N extends DialNode & { network: NetworkType }, S 
         break;
       case 'skipped':
         s.skipped++;
+        count(s.skippedByReason, n.reason ?? 'unknown');
         break;
       default:
         s.untried++;
@@ -103,7 +106,7 @@ export function summarizeDials<N extends DialNode & { network: NetworkType }, S 
   latencies.sort((a, b) => a - b);
   s.handshakeMs = { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), max: latencies.at(-1) ?? null };
   const record = s as unknown as Record<string, Record<string, number>>;
-  for (const k of [...sortKeys, 'unreachableByReason', 'endedByReason']) record[k] = sorted(record[k]);
+  for (const k of [...sortKeys, 'unreachableByReason', 'endedByReason', 'skippedByReason']) record[k] = sorted(record[k]);
   return s;
 }
 

@@ -116,6 +116,7 @@ describe('crawling a 300-node simnet from one seed', () => {
       found: N + 1 + dead.length + 8 + 5, reachable: N + 1 + 4, unreachable: dead.length + 4, skipped: 5, untried: 0, latestHeight: 7,
       byProtocolVersion: { 70016: N + 1 + 4 },
       unreachableByReason: { refused: dead.length, 'timeout-handshake': 2, 'self-connection': 1, malformed: 1 },
+      skippedByReason: { overlay: 3, 'not-allowed': 2 },
       byUserAgent: { '/simnet:0.1.0/': 150, '/simnet:0.2.0/': 75, '/simnet:0.2.1(lite)/': 75, '/gossip:1.0/': 1 },
       heights: { 0: N - 30, 1: 30, '2-5': 5 }, // the gossip and hostile peers say 5
       addressesByNetwork: { ipv4: N + 1 + dead.length + 8 + 1, ipv6: 1, onion: 1, i2p: 1, cjdns: 1 },

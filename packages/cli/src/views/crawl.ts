@@ -29,7 +29,7 @@ function summaryHead(s: DialSummary, title: string, ended: string): string[] {
   const seconds = (s.durationMs / 1000).toFixed(1);
   return [
     `peerscope · crawl ${title} — ${ended === 'done' ? 'done' : `ended (${ended})`} in ${seconds}s`,
-    `reachable ${s.reachable} · unreachable ${s.unreachable} · found ${s.found} · tried ${s.tried} · not dialled ${s.skipped}` +
+    `reachable ${s.reachable} · unreachable ${s.unreachable} · found ${s.found} · tried ${s.tried} · not dialled ${s.skipped}${s.skipped ? ` (${list(s.skippedByReason)})` : ''}` +
       `${s.untried ? ` · left untried ${s.untried}` : ''}${s.dropped ? ` · dropped ${s.dropped}` : ''} · ${s.handshakesPerSecond} handshakes/s`,
   ];
 }
