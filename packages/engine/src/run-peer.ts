@@ -44,19 +44,38 @@ function machineFor(protocol: LoadedProtocol) {
   return machine;
 }
 
-let host: AnyActorRef | undefined;
-
 /**
- * The parent of every peer machine of this thread. A root actor gets an actor system of its own
- * (scheduler, registry, about 3 KB); peers that share a parent share its system. The parent only
- * hears of its children's ends, which runPeer reads from each machine itself.
+ * Parents of this thread's peer machines, each with the number of live peers under it. A root actor
+ * gets an actor system of its own (scheduler, registry, about 3 KB); peers that share a parent share its
+ * system. The parent only hears of its children's ends, which runPeer reads from each machine itself.
+ *
+ * Why a few dozen peers per parent and not all of them: xstate's scheduler cancels a stopping actor's
+ * timers by walking every timer of its system (cancelAll), so with one system per thread each end of a
+ * connection walked the connect and handshake timeouts of all the others in flight: a crawl dialling
+ * 500 at a time spent more there than in its handshakes. 32 peers per system keep that walk short at
+ * about 0.1 KB a peer.
  */
-function peerParent(): AnyActorRef {
-  if (!host) {
-    host = createActor(fromCallback(() => () => {}));
-    host.start();
+const PEERS_PER_PARENT = 32;
+interface PeerParent {
+  actor: AnyActorRef;
+  live: number;
+}
+/** Parents with room (a stack: the last one is used first). */
+const withRoom: PeerParent[] = [];
+
+function takeParent(): PeerParent {
+  let parent = withRoom.at(-1);
+  if (!parent) {
+    parent = { actor: createActor(fromCallback(() => () => {})), live: 0 };
+    parent.actor.start();
+    withRoom.push(parent);
   }
-  return host;
+  if (++parent.live === PEERS_PER_PARENT) withRoom.pop();
+  return parent;
+}
+
+function releaseParent(parent: PeerParent): void {
+  if (parent.live-- === PEERS_PER_PARENT) withRoom.push(parent);
 }
 
 let defaultTimeouts: PeerTimeouts | undefined;
@@ -76,8 +95,9 @@ export function runPeer(options: RunPeerOptions): PeerRun {
   const { id, host, port, key, protocol, config, socket, onEvent } = options;
   const address = formatAddress(host, port);
   const report = (body: PeerEventBody) => onEvent({ ...body, peer: id, address, at: Date.now() } as PeerEvent);
+  const parent = takeParent();
   const actor = createActor(machineFor(protocol), {
-    parent: peerParent(),
+    parent: parent.actor,
     input: {
       id, host, port, key, config, socket,
       timeouts: timeoutsFor(options.timeouts),
@@ -87,8 +107,12 @@ export function runPeer(options: RunPeerOptions): PeerRun {
   });
   const done = new Promise<PeerEnd>((resolve) => {
     actor.subscribe({
-      complete: () => resolve(actor.getSnapshot().output as PeerEnd),
+      complete: () => {
+        releaseParent(parent);
+        resolve(actor.getSnapshot().output as PeerEnd);
+      },
       error: (err) => {
+        releaseParent(parent);
         // The machine itself threw (an action of ours): report it as what it is, our bug.
         const end: PeerEnd = { state: 'failed', reason: 'internal', detail: String((err as Error)?.message ?? err) };
         report({ type: 'state', ...end });
