@@ -194,7 +194,12 @@ export async function hostNodes(o: NodeHostOptions): Promise<NodeHost> {
     if (node.plan.hostile === 'verack-before-version') later(node.plan.latencyMs, () => socket.write(encode({ command: 'verack' })));
     socket.on('data', (chunk: Buffer) => {
       if (c.misbehaving || node.plan.hostile === 'silent') return;
-      for (const message of clientMessages(c.codec, socket, chunk)) onMessage(c, message);
+      for (const message of clientMessages(c.codec, socket, chunk)) {
+        // A node that turns hostile at the verack answers nothing after it, even what came in the same
+        // read (a getaddr behind the verack): what a client then sees is the misbehaviour, every time.
+        if (c.misbehaving) break;
+        onMessage(c, message);
+      }
       // A block learned between our version and the client's verack: announce it once the handshake is done.
       if (c.verack && c.announced < node.tip) announceTo(c, new Map());
       if (backlogged(c)) socket.pause();
