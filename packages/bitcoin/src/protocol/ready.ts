@@ -8,20 +8,12 @@ import type { BitcoinMessage } from '../wire/message.js';
 import type { InvItem } from '../wire/messages/inventory-list.js';
 import { gossipHost, scanGossip } from '../wire/messages/gossip-scan.js';
 import { blockHash } from '../wire/block-header.js';
+import { AddressMemory } from './address-memory.js';
 import { BestHeight } from './best-height.js';
 import type { BitcoinConfig } from './config.js';
 
-/**
- * Per session (its config object, one per thread) and thread: the addresses already reported. IPv4
- * ones live as two small integers (port and first octet; the other three octets), looked up without
- * building or hashing a string; the rest (IPv6, Tor, I2P, CJDNS: a small share) by their bytes.
- */
-interface Reported {
-  ipv4: Map<number, Set<number>>;
-  ipv4Count: number;
-  other: Set<string>;
-}
-const reported = new WeakMap<BitcoinConfig, Reported>();
+/** Per session (its config object, one per thread) and thread: the addresses already reported. */
+const reported = new WeakMap<BitcoinConfig, AddressMemory>();
 
 /** Bytes as a string key: native latin1 for the codec's Buffers (a third of String.fromCharCode's cost). */
 function bytesKey(buf: Uint8Array, start: number, end: number): string {
@@ -33,35 +25,16 @@ function bytesKey(buf: Uint8Array, start: number, end: number): string {
  * those this session has not reported on this thread; `count` is the message's entry count.
  */
 function freshAddressesEvent(config: BitcoinConfig, command: 'addr' | 'addrv2', payload: Uint8Array): { type: 'addresses'; addresses: string[]; count: number } {
-  const limit = config.addressMemory ?? 0;
-  let seen = reported.get(config);
-  if (!seen) reported.set(config, (seen = { ipv4: new Map(), ipv4Count: 0, other: new Set() }));
-  const memory = seen;
+  let memory = reported.get(config);
+  if (!memory) reported.set(config, (memory = new AddressMemory(config.addressMemory ?? 0)));
+  const seen = memory;
   const fresh: string[] = [];
   const count = scanGossip(command, payload, (network, buf, at, size, port) => {
-    if (network === 'ipv4') {
-      const high = port * 256 + buf[at];
-      const low = (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
-      let lows = memory.ipv4.get(high);
-      if (lows?.has(low)) return;
-      // Full: start again. The receiver dedupes too; this only keeps repeats off the thread boundary.
-      if (memory.ipv4Count >= limit) {
-        memory.ipv4.clear();
-        memory.ipv4Count = 0;
-        lows = undefined;
-      }
-      if (!lows) memory.ipv4.set(high, (lows = new Set()));
-      lows.add(low);
-      memory.ipv4Count++;
-      fresh.push(formatAddress(gossipHost(network, buf, at, size), port));
-      return;
-    }
-    // Keyed by its bytes: a Tor v3 address's text needs a SHA3 checksum, too dear for a repeat.
-    const key = network + port + bytesKey(buf, at, at + size);
-    if (memory.other.has(key)) return;
-    if (memory.other.size >= limit) memory.other.clear();
-    memory.other.add(key);
-    fresh.push(formatAddress(gossipHost(network, buf, at, size), port));
+    const isNew = network === 'ipv4'
+      ? seen.addIPv4(port, buf[at], buf[at + 1], buf[at + 2], buf[at + 3])
+      // Keyed by its bytes: a Tor v3 address's text needs a SHA3 checksum, too dear for a repeat.
+      : seen.addOther(network + port + bytesKey(buf, at, at + size));
+    if (isNew) fresh.push(formatAddress(gossipHost(network, buf, at, size), port));
   });
   return { type: 'addresses', addresses: fresh, count };
 }

@@ -3,11 +3,6 @@ import { malformed } from './errors.js';
 const utf8 = new TextDecoder('utf-8');
 
 /**
- * Reads one payload. Every read is bounds-checked and fails with a 'malformed' ProtocolError.
- * The payload buffer is owned by the decoded message (the frame decoder copies it out of the
- * socket chunks), so hashes and raw bytes are returned as views into it, not copies.
- */
-/**
  * BigInts below 2^16, made once: every addr entry carries its services as a CompactSize (0x409 for a
  * current Core node), and a crawl reads millions of them; each BigInt() is a heap allocation.
  */
@@ -16,6 +11,11 @@ function smallBigInt(v: number): bigint {
   return (SMALL_BIGINTS[v] ??= BigInt(v));
 }
 
+/**
+ * Reads one payload. Every read is bounds-checked and fails with a 'malformed' ProtocolError.
+ * The payload buffer is owned by the decoded message (the frame decoder copies it out of the
+ * socket chunks), so hashes and raw bytes are returned as views into it, not copies.
+ */
 export class PayloadReader {
   pos = 0;
   private view: DataView | undefined;
@@ -102,6 +102,13 @@ export class PayloadReader {
     const v = this.u64le(what);
     if (v <= 0xffffffffn) throw malformed(`${this.command}: non-canonical CompactSize ${v} in 9 bytes (${what})`);
     return v;
+  }
+
+  /** Passes over a CompactSize, checked canonical as compactSizeBig checks it, without making its value. */
+  skipCompactSize(what: string): void {
+    const p = this.pos;
+    if (p < this.buf.length && this.buf[p] < 0xfd) this.pos = p + 1;
+    else this.compactSizeBig(what);
   }
 
   /** CompactSize used as a count or length: canonical and at most `max`. */

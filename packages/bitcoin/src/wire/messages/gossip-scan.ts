@@ -30,7 +30,7 @@ export function scanGossip(command: 'addr' | 'addrv2', payload: Uint8Array, visi
       else visit('ipv6', r.buf, at, 16, port);
     } else {
       r.take(4, 'time');
-      r.compactSizeBig('services');
+      r.skipCompactSize('services');
       const id = r.u8('network id');
       const size = r.count(MAX_ADDRV2_SIZE, 'address length');
       const at = r.take(size, 'address');
