@@ -140,16 +140,24 @@ describe('a discv4 node that floods findnode answers', () => {
   let port: number;
   let findnodes = 0;
   let n = 0;
+  /**
+   * Node ids for the flood, made once: 1,800 (a crawl's 3 questions × 600) so that any crawl sees distinct
+   * ones. Making 600 keys per answer took the flooder ~250 ms, close to the crawl's 300 ms wait.
+   */
+  const ids: string[] = [];
+  let nextId = 0;
+  const id = () => ids[nextId++ % ids.length];
   /** One neighbours packet of 12; a question's first opens with addresses a crawl must never dial (private, documentation). */
   const packet = (first: boolean): Uint8Array => {
     const nodes: NeighbourNode[] = [];
-    if (first) for (const ip of ['10.1.2.3', '203.0.113.9']) nodes.push({ ip, udpPort: 30303, tcpPort: 30303, id: hex(KeyPair.generate().id) });
-    while (nodes.length < 12) nodes.push({ ip: `127.90.2.${(n++ % 250) + 1}`, udpPort: 9, tcpPort: 9, id: hex(KeyPair.generate().id) });
+    if (first) for (const ip of ['10.1.2.3', '203.0.113.9']) nodes.push({ ip, udpPort: 30303, tcpPort: 30303, id: id() });
+    while (nodes.length < 12) nodes.push({ ip: `127.90.2.${(n++ % 250) + 1}`, udpPort: 9, tcpPort: 9, id: id() });
     return encodePacket({ type: 'neighbours', nodes, expiration: expiration() }, key).bytes;
   };
   const options = { network: mainnetToPrague, threads: 0, concurrency: 16, neighboursPerQuery: 16, queriesPerNode: 3, discoveryTimeoutMs: 300, timeouts: { connectMs: 1_000, handshakeMs: 1_000 } };
 
   beforeAll(async () => {
+    for (let i = 0; i < 3 * 50 * 12; i++) ids.push(hex(KeyPair.generate().id));
     await new Promise<void>((resolve) => socket.bind(0, '127.90.1.1', () => resolve()));
     port = socket.address().port;
     socket.on('message', (msg, rinfo) => {

@@ -49,6 +49,8 @@ export interface LookupOptions {
 }
 
 const NEIGHBOURS_WAIT_MS = 400;
+/** A question that filled up: the rest of its flood must go quiet this long before the next is asked (else it would count as the next one's answer). */
+const QUIET_MS = 50;
 /** geth answers findnode only from bonded nodes: ones that answered its ping. It pings right after ours. */
 const BOND_WAIT_MS = 300;
 
@@ -62,6 +64,9 @@ export class Discv4 {
   private readonly timeoutMs: number;
   private readonly tcpPort: number;
   private closed = false;
+  /** Every timer armed, and how to settle every wait in progress: close() clears and settles them all at once. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly settlers = new Set<() => void>();
 
   private constructor(socket: dgram.Socket, key: KeyPair, options: Discv4Options) {
     this.socket = socket;
@@ -90,10 +95,45 @@ export class Discv4 {
     return this.socket.address().port;
   }
 
+  /** Closes the socket; every wait in progress (ping, bond, neighbours) settles now as unanswered, and no timer stays armed. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const settle of [...this.settlers]) settle();
+    this.settlers.clear();
     this.socket.close();
+  }
+
+  /** A timer close() clears. */
+  private after(ms: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+
+  private cancel(t: NodeJS.Timeout | undefined): void {
+    if (t === undefined) return;
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+
+  /** Resolves after `ms`, or at once when closed. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed) return resolve();
+      const settle = () => {
+        this.settlers.delete(settle);
+        this.cancel(t);
+        resolve();
+      };
+      const t = this.after(ms, settle);
+      this.settlers.add(settle);
+    });
   }
 
   /** Pings and resolves with the node id that signed the pong (undefined on timeout). */
@@ -126,35 +166,47 @@ export class Discv4 {
     const id = await this.bond(host, udpPort);
     const result: NodeQuery = { id, nodes: [], dropped: 0 };
     if (!id || (o.expectId !== undefined && id !== o.expectId)) return result;
-    for (const target of targets) {
+    for (const [i, target] of targets.entries()) {
       if (this.closed) break;
-      const { nodes, dropped } = await this.collectNeighbours(host, udpPort, target, limit);
+      const { nodes, dropped } = await this.collectNeighbours(host, udpPort, target, limit, i < targets.length - 1);
       result.nodes.push(...nodes);
       result.dropped += dropped;
     }
     return result;
   }
 
-  private collectNeighbours(host: string, udpPort: number, target: string, limit: number): Promise<{ nodes: NeighbourNode[]; dropped: number }> {
+  /**
+   * One findnode question. `quiet`: another question follows, so a question that filled up waits until
+   * the node's flood has gone quiet (its late packets are counted as dropped, not taken as the next
+   * question's answer). Bounded: a node that never stops sending is cut off at a deadline; resolves
+   * with what it has when the socket closes.
+   */
+  private collectNeighbours(host: string, udpPort: number, target: string, limit: number, quiet = false): Promise<{ nodes: NeighbourNode[]; dropped: number }> {
     const key = `${host}:${udpPort}`;
     const nodes: NeighbourNode[] = [];
     let dropped = 0;
+    const deadline = Date.now() + this.timeoutMs + 2 * NEIGHBOURS_WAIT_MS;
     return new Promise((resolve) => {
-      let timer = setTimeout(finish, this.timeoutMs);
-      const self = this;
-      function finish() {
-        if (self.neighbourWaiters.get(key) === take) self.neighbourWaiters.delete(key);
+      if (this.closed) return resolve({ nodes, dropped });
+      const finish = () => {
+        this.cancel(timer);
+        this.settlers.delete(finish);
+        if (this.neighbourWaiters.get(key) === take) this.neighbourWaiters.delete(key);
         resolve({ nodes, dropped });
-      }
+      };
+      let timer: NodeJS.Timeout | undefined = this.after(this.timeoutMs, finish);
       const take = (batch: NeighbourNode[]) => {
         const room = Math.max(0, limit - nodes.length);
         nodes.push(...batch.slice(0, room));
         dropped += Math.max(0, batch.length - room);
-        clearTimeout(timer);
+        this.cancel(timer);
+        const full = nodes.length >= Math.min(16, limit);
         // Neighbours come in several packets (12 fit in 1280 bytes); wait briefly for the rest.
-        timer = setTimeout(finish, nodes.length >= Math.min(16, limit) ? 0 : NEIGHBOURS_WAIT_MS);
+        const wanted = full ? (quiet ? QUIET_MS : 0) : NEIGHBOURS_WAIT_MS;
+        timer = this.after(Math.max(0, Math.min(wanted, deadline - Date.now())), finish);
       };
       this.neighbourWaiters.set(key, take);
+      this.settlers.add(finish);
       this.send(host, udpPort, { type: 'findnode', target, expiration: expiration() });
     });
   }
@@ -205,27 +257,33 @@ export class Discv4 {
   /** Ping, then give the node a moment to ping us back (it answers findnode only once bonded). The pong's signer, or undefined. */
   private async bond(host: string, udpPort: number): Promise<string | undefined> {
     const key = `${host}:${udpPort}`;
-    const pingedBack = new Promise<void>((resolve) => {
-      this.pingedUs.set(key, resolve);
-      setTimeout(resolve, BOND_WAIT_MS + this.timeoutMs);
-    });
-    const id = await this.ping(host, udpPort);
-    if (id) await Promise.race([pingedBack, new Promise((r) => setTimeout(r, BOND_WAIT_MS))]);
-    this.pingedUs.delete(key);
-    return id;
+    let pingedBack!: () => void;
+    const back = new Promise<void>((resolve) => (pingedBack = resolve));
+    this.pingedUs.set(key, pingedBack);
+    try {
+      const id = await this.ping(host, udpPort);
+      // Both waits end at once when the socket closes (sleep), so nothing here outlives close().
+      if (id && !this.closed) await Promise.race([back, this.sleep(BOND_WAIT_MS)]);
+      return id;
+    } finally {
+      if (this.pingedUs.get(key) === pingedBack) this.pingedUs.delete(key);
+    }
   }
 
+  /** Waits for `map`'s entry under `key` to be called: its value, or undefined on timeout or close. */
   private wait<T>(map: Map<string, (value: T) => void>, key: string): Promise<T | undefined> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        map.delete(key);
-        resolve(undefined);
-      }, this.timeoutMs);
-      map.set(key, (value) => {
-        clearTimeout(timer);
-        map.delete(key);
+      if (this.closed) return resolve(undefined);
+      const settle = (value: T | undefined) => {
+        this.cancel(timer);
+        this.settlers.delete(unanswered);
+        if (map.get(key) === settle) map.delete(key);
         resolve(value);
-      });
+      };
+      const unanswered = () => settle(undefined);
+      const timer = this.after(this.timeoutMs, unanswered);
+      this.settlers.add(unanswered);
+      map.set(key, settle);
     });
   }
 

@@ -1,5 +1,5 @@
 import {
-  createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, type KeyObject,
+  createECDH, createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes, type KeyObject,
 } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -19,6 +19,9 @@ export function randomBytes32(): Uint8Array {
 
 /** DER prefix of a secp256k1 SubjectPublicKeyInfo with an uncompressed point: what node:crypto imports fastest. */
 const SPKI_PREFIX = Buffer.from('3056301006072a8648ce3d020106052b8104000a034200', 'hex');
+/** DER of a secp256k1 SEC1 ECPrivateKey around its 32-byte scalar and 65-byte uncompressed public key. */
+const SEC1_PREFIX = Buffer.from('30740201010420', 'hex');
+const SEC1_MIDDLE = Buffer.from('a00706052b8104000aa144034200', 'hex');
 const publicKeyObjects = new Map<string, KeyObject>();
 /** Importing a point validates it (~0.2 ms); peers' static keys recur, so keep the last few thousand. */
 function publicKeyObject(publicKey: Uint8Array): KeyObject {
@@ -53,12 +56,17 @@ export class KeyPair {
     this.publicKey = publicKey;
   }
 
+  /**
+   * Never generateKeyPairSync + export: on Node 20 a GC during the export (which holds the key's mutex)
+   * can run the finished KeyGenJob's destructor, which takes the same mutex, and the thread deadlocks
+   * for good (timers never fire again). ECDH generates the pair; the KeyObject is imported from SEC1 DER.
+   */
   static generate(): KeyPair {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
-    const jwk = privateKey.export({ format: 'jwk' });
-    const d = fixed32(Buffer.from(jwk.d!, 'base64url'));
-    const pub = concat(Uint8Array.of(4), fixed32(Buffer.from(jwk.x!, 'base64url')), fixed32(Buffer.from(jwk.y!, 'base64url')));
-    return new KeyPair(privateKey, d, pub);
+    const ecdh = createECDH('secp256k1');
+    const pub = new Uint8Array(ecdh.generateKeys());
+    const d = fixed32(ecdh.getPrivateKey());
+    const key = createPrivateKey({ key: Buffer.concat([SEC1_PREFIX, d, SEC1_MIDDLE, pub]), format: 'der', type: 'sec1' });
+    return new KeyPair(key, d, pub);
   }
 
   static fromPrivate(privateKey: Uint8Array | string): KeyPair {
