@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './support/cli.js';
 import { expectContract, schemaOf, validate } from './support/json-schema.js';
-import { closedPort } from './support/ports.js';
+import { CLOSED_HOST, closedPort } from './support/ports.js';
 import { until } from './support/until.js';
 
 const records = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -23,7 +23,7 @@ describe('NDJSON records validate against docs/schemas', () => {
   });
 
   it('monitor ethereum-rpc --json: rpc records and the summary (rpc.schema.json)', async () => {
-    const { stdout } = await runCli(['monitor', 'ethereum-rpc', '--url', `http://127.0.0.1:${await closedPort()}`, '--json', '--interval', '300ms', '--duration', '700ms']);
+    const { stdout } = await runCli(['monitor', 'ethereum-rpc', '--url', `http://${CLOSED_HOST}:${await closedPort()}`, '--json', '--interval', '300ms', '--duration', '700ms']);
     expectContract(records(stdout), schemaOf('rpc'));
   });
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, expectUsageError, runCli } from './support/cli.js';
-import { closedPort } from './support/ports.js';
+import { CLOSED_HOST, closedPort } from './support/ports.js';
 
 /** `peerscope ARGS | head -1` in a shell: what head printed, the CLI's exit status and stderr, how long it took. */
 async function pipeToHead(args: string[]) {
@@ -36,7 +36,7 @@ describe('a closed stdout ends every command quietly', () => {
   });
 
   it('node start --json | head -1 too (it writes once, then on the next event)', async () => {
-    const r = await pipeToHead(['node', 'start', '--json', '--connect', `127.0.0.1:${await closedPort()}`]);
+    const r = await pipeToHead(['node', 'start', '--json', '--connect', `${CLOSED_HOST}:${await closedPort()}`]);
     expect(JSON.parse(r.out)).toMatchObject({ type: 'event', event: 'started', schema: 'peerscope/1' });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -46,19 +46,19 @@ describe('a closed stdout ends every command quietly', () => {
 describe('exit codes', () => {
   it('3 when no peer ever became ready', async () => {
     const port = await closedPort();
-    const r = await runCli(['monitor', 'bitcoin', '--seed', `127.0.0.1:${port}`, '--network', 'REGTEST', '--duration', '1s', '--interval', '500ms', '--json']);
+    const r = await runCli(['monitor', 'bitcoin', '--seed', `${CLOSED_HOST}:${port}`, '--network', 'REGTEST', '--duration', '1s', '--interval', '500ms', '--json']);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toBe('peerscope: no peer ever became ready (1 tried)\n');
     const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     // Network names are case-insensitive; the record says the canonical one.
     expect(summary).toMatchObject({ type: 'summary', network: 'regtest', peersSeen: 1, failures: { refused: 1 } });
-    expect(summary.peers[0]).toMatchObject({ address: `127.0.0.1:${port}`, state: 'failed', reason: 'refused', everReady: false });
+    expect(summary.peers[0]).toMatchObject({ address: `${CLOSED_HOST}:${port}`, state: 'failed', reason: 'refused', everReady: false });
   });
 
   it('4 when every JSON-RPC endpoint failed', async () => {
-    const r = await runCli(['monitor', 'ethereum-rpc', '--url', `http://127.0.0.1:${await closedPort()}`, '--duration', '1s', '--interval', '500ms', '--json']);
+    const r = await runCli(['monitor', 'ethereum-rpc', '--url', `http://${CLOSED_HOST}:${await closedPort()}`, '--duration', '1s', '--interval', '500ms', '--json']);
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/^peerscope: no endpoint ever answered \(http:\/\/127\.0\.0\.1:\d+: .*\)\n$/);
+    expect(r.stderr).toMatch(/^peerscope: no endpoint ever answered \(http:\/\/127\.77\.0\.1:\d+: .*\)\n$/);
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', endpoints: 1, answered: 0 });
   });
 });
@@ -67,9 +67,9 @@ describe('exit code 5', () => {
   it('when a network sum reached no other node', async () => {
     const data = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'peerscope-sum-')), 'n.json');
     const port = await closedPort();
-    const r = await runCli(['sum', '--port', '0', '--data', data, '--connect', `127.0.0.1:${port}`, '--sum', '--timeout', '300ms']);
+    const r = await runCli(['sum', '--port', '0', '--data', data, '--connect', `${CLOSED_HOST}:${port}`, '--sum', '--timeout', '300ms']);
     expect(r.code).toBe(5);
-    expect(r.stderr).toBe(`peerscope: the sum reached no other node (127.0.0.1:${port} did not answer)\n`);
+    expect(r.stderr).toBe(`peerscope: the sum reached no other node (${CLOSED_HOST}:${port} did not answer)\n`);
   });
 });
 
@@ -91,9 +91,9 @@ describe('environment errors: one line, exit code 2', () => {
 
   it('an unreachable URL names it', async () => {
     const port = await closedPort();
-    const r = await runCli(['eth', 'block', '--url', `http://127.0.0.1:${port}`]);
+    const r = await runCli(['eth', 'block', '--url', `http://${CLOSED_HOST}:${port}`]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`peerscope: cannot reach http://127.0.0.1:${port}: connection refused (is it running, on that port?)\n`);
+    expect(r.stderr).toBe(`peerscope: cannot reach http://${CLOSED_HOST}:${port}: connection refused (is it running, on that port?)\n`);
   });
 
   it('a port in use names it', async () => {
@@ -113,7 +113,7 @@ describe('environment errors: one line, exit code 2', () => {
     const r = await runCli(['monitor', 'bitcoin', '--network', 'Moon']);
     expect(r.stderr).toMatch(/unknown network "Moon"/);
     const port = await closedPort();
-    const ok = await runCli(['monitor', 'bitcoin', '--network', 'RegTest', '--seed', `127.0.0.1:${port}`, '--seed', '[fe80::1%lo]:18444', '--deny', '::/0', '--duration', '300ms', '--json']);
+    const ok = await runCli(['monitor', 'bitcoin', '--network', 'RegTest', '--seed', `${CLOSED_HOST}:${port}`, '--seed', '[fe80::1%lo]:18444', '--deny', '::/0', '--duration', '300ms', '--json']);
     expect(ok.stderr).not.toMatch(/not an address/);
     expect(JSON.parse(ok.stdout.split('\n')[0])).toMatchObject({ network: 'regtest' });
   });
