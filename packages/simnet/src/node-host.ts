@@ -47,6 +47,8 @@ const ADDRV2_VERSION = 70016;
 class Client extends ClientState {
   /** Bytes of answers waiting for their latency. */
   queued = 0;
+  /** Answers made in this turn, leaving together after the latency (one timer, one write). */
+  batch: Uint8Array[] | undefined;
   /** A hostile node has written its hostile bytes: nothing honest may follow them on the wire. */
   hostileWritten = false;
   readonly codec = new BitcoinCodec({ magic: REGTEST.magic, maxPayload: MAX_CLIENT_PAYLOAD });
@@ -91,15 +93,25 @@ export async function hostNodes(o: NodeHostOptions): Promise<NodeHost> {
 
   const nodes: SimNode[] = o.plan.slice(o.from, o.to).map((plan) => ({ plan, tip: Math.max(0, chain.height - plan.lag), clients: new Set() }));
 
-  /** Writes after the node's latency: one timer per answer; equal delays keep the answers in order. */
+  /**
+   * Writes after the node's latency. The answers made in one turn (version, wtxidrelay, sendaddrv2,
+   * verack) share one timer and leave in one write, as a node's answers to one read leave together;
+   * equal delays keep the batches in order.
+   */
   const write = (c: Client, bytes: Uint8Array) => {
     const ms = c.node.plan.latencyMs;
     if (ms <= 0) return void c.socket.write(bytes);
     c.queued += bytes.length;
+    if (c.batch) return void c.batch.push(bytes);
+    const batch = (c.batch = [bytes]);
+    process.nextTick(() => {
+      if (c.batch === batch) c.batch = undefined;
+    });
     later(ms, () => {
-      c.queued -= bytes.length;
+      const size = batch.reduce((n, b) => n + b.length, 0);
+      c.queued -= size;
       if (c.socket.destroyed || c.hostileWritten) return;
-      c.socket.write(bytes);
+      c.socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, size));
       if (c.socket.isPaused() && !c.misbehaving && !backlogged(c)) c.socket.resume();
     });
   };
