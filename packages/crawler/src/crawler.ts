@@ -1,6 +1,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
-import { formatAddress, isLoopback, parsePeerAddress, type PeerEvent } from '@peerscope/engine';
+import { formatAddress, parsePeerAddress, type PeerEvent } from '@peerscope/engine';
 import type { CrawlNode, NodeSource } from './crawl-node.js';
 import { DialCrawl, type CrawlProgress, type CrawlResult as DialCrawlResult, type Dial, type DialCrawlOptions } from './dial-crawl.js';
 import { networkType } from './network-type.js';
@@ -33,8 +33,6 @@ const defaultResolve = async (hostname: string) => (await dns.promises.lookup(ho
  * queue, so the crawl goes breadth first from the seeds.
  */
 export class Crawler extends DialCrawl<CrawlNode> {
-  /** A seed outside loopback: the crawl is of a public network, where gossiped private and loopback addresses are not dialled. */
-  private publicSeeds = false;
   private readonly bitcoin: CrawlOptions & { addrWaitMs: number };
 
   constructor(options: CrawlOptions) {
@@ -83,7 +81,7 @@ export class Crawler extends DialCrawl<CrawlNode> {
       }
     }));
     for (const { host, port, source } of resolved.flat()) {
-      if (!isLoopback(host)) this.publicSeeds = true;
+      this.filter.seed(host);
       this.record(host, port, source);
     }
   }
@@ -92,9 +90,7 @@ export class Crawler extends DialCrawl<CrawlNode> {
   private record(host: string, port: number, source: NodeSource): void {
     const address = formatAddress(host, port);
     const node: CrawlNode = { address, host, port, network: networkType(host), source, status: 'queued' };
-    const verdict = node.network !== 'ipv4' && node.network !== 'ipv6' ? 'overlay'
-      : source === 'learned' ? this.filter.verdictOnLearned(host, !this.publicSeeds)
-      : this.filter.permits(host) ? 'dial' : 'not-allowed';
+    const verdict = node.network !== 'ipv4' && node.network !== 'ipv6' ? 'overlay' : this.filter.verdict(host, source === 'learned' ? 'learned' : 'given');
     this.admit(address, node, verdict === 'dial' ? undefined : verdict);
   }
 

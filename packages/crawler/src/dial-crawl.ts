@@ -253,8 +253,8 @@ export abstract class DialCrawl<N extends DialNode, P extends CrawlProgress = Cr
 
   /**
    * Records a node under `key` once (false when the key is known, or a cap dropped it). It is queued for
-   * a dial unless `skip` names why not, or the allow/deny lists refuse its host ('not-allowed'): then it
-   * is recorded as skipped, with that reason.
+   * a dial unless `skip` names why not (the caller asked the filter: not-allowed, non-routable, …): then
+   * it is recorded as skipped, with that reason.
    */
   protected admit(key: string, node: N, skip?: string): boolean {
     if (this.known.has(key)) return false;
@@ -262,10 +262,9 @@ export abstract class DialCrawl<N extends DialNode, P extends CrawlProgress = Cr
       this.counts.dropped++;
       return false;
     }
-    const reason = skip ?? (this.filter.permits(node.host) ? undefined : 'not-allowed');
-    if (reason) {
+    if (skip) {
       node.status = 'skipped';
-      node.reason = reason;
+      node.reason = skip;
       this.counts.skipped++;
     } else if (this.queue.length - this.queueHead >= this.options.maxQueue) {
       this.counts.dropped++;

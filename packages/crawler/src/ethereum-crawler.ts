@@ -75,8 +75,6 @@ export class EthereumCrawler extends DialCrawl<EthereumCrawlNode, EthereumCrawlP
   private queried = 0;
   private answered = 0;
   private readonly chain: ChainParams;
-  /** Every bootnode is on loopback: gossiped loopback addresses are dialled (a public crawl records them as non-routable). */
-  private localNetwork = false;
 
   constructor(options: EthereumCrawlOptions) {
     const config = ethConfig({ network: options.network, privateKey: options.privateKey });
@@ -92,11 +90,13 @@ export class EthereumCrawler extends DialCrawl<EthereumCrawlNode, EthereumCrawlP
 
   protected async start(): Promise<void> {
     const bootnodes = this.eth.bootnodes.map((b) => parseEnode(b));
-    this.localNetwork = bootnodes.length > 0 && bootnodes.every((b) => isLoopback(b.host));
-    const host = this.eth.discoveryHost ?? (this.localNetwork ? '127.0.0.1' : bootnodes.some((b) => net.isIPv6(b.host)) ? '::' : '0.0.0.0');
+    // Every bootnode on loopback: discovery listens there too, as the rest of such a network does.
+    const local = bootnodes.length > 0 && bootnodes.every((b) => isLoopback(b.host));
+    const host = this.eth.discoveryHost ?? (local ? '127.0.0.1' : bootnodes.some((b) => net.isIPv6(b.host)) ? '::' : '0.0.0.0');
     this.discovery = await Discv4.bind({
       privateKey: (this.options.config as { privateKey: string }).privateKey, host, timeoutMs: this.eth.discoveryTimeoutMs ?? 1_000,
     });
+    for (const b of bootnodes) this.filter.seed(b.host);
     for (const b of bootnodes) this.found({ id: b.id, ip: b.host, tcpPort: b.port, udpPort: b.udpPort }, 'bootnode');
     this.walk();
   }
@@ -136,7 +136,7 @@ export class EthereumCrawler extends DialCrawl<EthereumCrawlNode, EthereumCrawlP
       id: n.id, address: formatAddress(n.ip, n.tcpPort), host: n.ip, port: n.tcpPort, udpPort: n.udpPort,
       network: networkType(n.ip), source, status: 'queued', discovery: 'not-asked',
     };
-    const verdict = source === 'learned' ? this.filter.verdictOnLearned(n.ip, this.localNetwork) : this.filter.permits(n.ip) ? 'dial' : 'not-allowed';
+    const verdict = this.filter.verdict(n.ip, source === 'learned' ? 'learned' : 'given');
     const skip = verdict !== 'dial' ? verdict : n.tcpPort === 0 ? 'no-tcp-port' : undefined;
     if (!this.admit(n.id, node, skip)) return;
     // Not allowed, or no public node's address: recorded, never sent a packet.

@@ -39,14 +39,22 @@ export class AddressFilter {
     return !this.hasAllow || this.allow.check(host, family);
   }
 
+  /** A seed outside loopback: the network is a public one, where gossiped loopback addresses are lies. */
+  private publicSeed = false;
+
+  /** Notes an address the user gave (a seed, a bootnode): where it lives says which network this is. */
+  seed(host: string): void {
+    if (!isLoopback(host)) this.publicSeed = true;
+  }
+
   /**
-   * An address a peer gossiped (not one the user gave): besides the lists, it must be publicly routable,
-   * unless the allow list names it (a private network crawled on purpose) or the whole network is on
-   * loopback (`localNetwork`: every seed was a loopback address, as in the demo and the tests).
+   * Whether to dial an address the user gave ('given': the lists alone) or a peer gossiped ('learned':
+   * besides the lists it must be publicly routable, unless the allow list names it, a private network
+   * crawled on purpose, or no seed was outside loopback, as in the demo and the tests).
    */
-  verdictOnLearned(host: string, localNetwork: boolean): 'dial' | 'not-allowed' | 'non-routable' {
+  verdict(host: string, source: 'given' | 'learned'): 'dial' | 'not-allowed' | 'non-routable' {
     if (!this.permits(host)) return 'not-allowed';
-    if (this.hasAllow || isRoutable(host) || (localNetwork && isLoopback(host))) return 'dial';
+    if (source === 'given' || this.hasAllow || isRoutable(host) || (!this.publicSeed && isLoopback(host))) return 'dial';
     return 'non-routable';
   }
 }

@@ -7,7 +7,6 @@ import type { PeerTimeouts } from './peer-machine.js';
 import { AddressBook, DEFAULT_BACKOFF, type BookEntry } from './address-book.js';
 import type { BackoffPolicy } from './backoff.js';
 import { AddressFilter } from './address-filter.js';
-import { isLoopback } from './routable.js';
 import { parsePeerAddress, type PeerAddress } from './address.js';
 
 export interface PeerKeeperOptions {
@@ -71,9 +70,6 @@ export class PeerKeeper {
     this.fill();
   }
 
-  /** A seed outside loopback: the network is the public one, where gossiped loopback addresses are lies. */
-  private publicSeeds = false;
-
   private async addResolved(list: PeerAddress[], source: 'seed' | 'dns', resolve: (h: string) => Promise<string[]>) {
     await Promise.all(
       list.map(async ({ host, port, key }) => {
@@ -87,7 +83,7 @@ export class PeerKeeper {
           }
         }
         for (const h of hosts) {
-          if (!isLoopback(h)) this.publicSeeds = true;
+          this.filter.seed(h);
           this.book.add(h, port, source, this.filter.permits(h), key);
         }
       }),
@@ -125,7 +121,7 @@ export class PeerKeeper {
       try {
         const { host, port, key } = parsePeerAddress(text);
         // Always recorded; dialled only if the filter allows and a public peer could be there.
-        this.book.add(host, port, source, this.filter.verdictOnLearned(host, !this.publicSeeds) === 'dial', key);
+        this.book.add(host, port, source, this.filter.verdict(host, 'learned') === 'dial', key);
       } catch {
         // Tor/I2P/CJDNS names are not host:port we can dial; the stats still count them.
       }

@@ -17,23 +17,29 @@ describe('isRoutable (Core CNetAddr::IsRoutable)', () => {
   });
 });
 
-describe('AddressFilter.verdictOnLearned', () => {
+/** A filter whose seeds were on loopback (local) or included a public address. */
+function filter(local: boolean, allow: string[] = [], deny: string[] = []): AddressFilter {
+  const f = new AddressFilter(allow, deny);
+  f.seed('127.0.0.1');
+  if (!local) f.seed('8.8.4.4');
+  return f;
+}
+
+describe('AddressFilter.verdict on learned addresses', () => {
   it('no lists: public addresses are dialled, private ones not; loopback only on a local network', () => {
-    const f = new AddressFilter();
-    expect(f.verdictOnLearned('8.8.8.8', false)).toBe('dial');
-    expect(f.verdictOnLearned('10.0.0.1', false)).toBe('non-routable');
-    expect(f.verdictOnLearned('10.0.0.1', true)).toBe('non-routable');
-    expect(f.verdictOnLearned('127.0.0.5', false)).toBe('non-routable');
-    expect(f.verdictOnLearned('127.0.0.5', true)).toBe('dial');
-    expect(f.verdictOnLearned('::1', true)).toBe('dial');
+    expect(filter(false).verdict('8.8.8.8', 'learned')).toBe('dial');
+    expect(filter(false).verdict('10.0.0.1', 'learned')).toBe('non-routable');
+    expect(filter(true).verdict('10.0.0.1', 'learned')).toBe('non-routable');
+    expect(filter(false).verdict('127.0.0.5', 'learned')).toBe('non-routable');
+    expect(filter(true).verdict('127.0.0.5', 'learned')).toBe('dial');
+    expect(filter(true).verdict('::1', 'learned')).toBe('dial');
   });
   it('an allow list that names a private range is a private network crawled on purpose', () => {
-    const f = new AddressFilter(['10.0.0.0/8']);
-    expect(f.verdictOnLearned('10.1.1.1', false)).toBe('dial');
-    expect(f.verdictOnLearned('8.8.8.8', false)).toBe('not-allowed');
+    expect(filter(false, ['10.0.0.0/8']).verdict('10.1.1.1', 'learned')).toBe('dial');
+    expect(filter(false, ['10.0.0.0/8']).verdict('8.8.8.8', 'learned')).toBe('not-allowed');
   });
   it('deny wins over everything', () => {
-    expect(new AddressFilter(['10.0.0.0/8'], ['10.9.0.0/16']).verdictOnLearned('10.9.1.1', true)).toBe('not-allowed');
-    expect(new AddressFilter([], ['8.8.0.0/16']).verdictOnLearned('8.8.8.8', false)).toBe('not-allowed');
+    expect(filter(true, ['10.0.0.0/8'], ['10.9.0.0/16']).verdict('10.9.1.1', 'learned')).toBe('not-allowed');
+    expect(filter(false, [], ['8.8.0.0/16']).verdict('8.8.8.8', 'learned')).toBe('not-allowed');
   });
 });

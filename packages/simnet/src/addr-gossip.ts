@@ -105,10 +105,10 @@ const POOLS = new WeakMap<readonly PlannedNode[], { key: string; pool: AddressPo
  * (as in an addrman), so every answer that lists it carries the same entry.
  */
 function poolOf(plan: readonly PlannedNode[], seed: string | number, timeBase: number, o: GossipOptions): AddressPool {
-  const key = `${seed}|${timeBase}|${JSON.stringify(o.poolPerNode ?? {})}`;
+  const sizes = poolSizes(plan.length, o);
+  const key = `${seed}|${timeBase}|${sizes.stale}|${sizes.nonRoutable}|${sizes.overlay}`;
   const cached = POOLS.get(plan);
   if (cached?.key === key) return cached.pool;
-  const sizes = poolSizes(plan.length, o);
   const ports = portsOf(plan);
   const defaultPort = plan[0].port;
   const fullNode = 0x409n; // NETWORK|WITNESS|NETWORK_LIMITED
@@ -196,24 +196,17 @@ function staleAddress(plan: readonly PlannedNode[], ports: readonly number[], k:
 export function staleAddresses(plan: readonly PlannedNode[], o: GossipOptions = {}): string[] {
   const ports = portsOf(plan);
   const out = new Set<string>();
-  for (let k = 0; k < poolSizes(plan.length, o).stale; k++) {
+  const pool = poolSizes(plan.length, o).stale;
+  for (let k = 0; k < pool; k++) {
     const a = staleAddress(plan, ports, k);
     out.add(`${a.host}:${a.port}`);
   }
   return [...out];
 }
 
-const PORTS = new WeakMap<readonly PlannedNode[], number[]>();
-/** The ports a plan uses, worked out once per plan (a crawl asks every node of a large plan for addresses). */
+/** The ports a plan uses (worked out once per address pool, not per answer). */
 function portsOf(plan: readonly PlannedNode[]): number[] {
-  let ports = PORTS.get(plan);
-  if (!ports) PORTS.set(plan, (ports = [...new Set(plan.map((n) => n.port))]));
-  return ports;
-}
-
-/** The addrv2 answer (after the client's sendaddrv2): every entry. */
-export function addrv2Answer(entries: readonly GossipEntry[]): AddrV2Message {
-  return { command: 'addrv2', addresses: [...entries] };
+  return [...new Set(plan.map((n) => n.port))];
 }
 
 /** The legacy addr answer: only IPv4/IPv6 entries, since addr cannot carry Tor v3, I2P or CJDNS (BIP155). */

@@ -6,7 +6,7 @@ export { startBitcoinSimnet, loopbackHosts, SIMNET_USER_AGENTS, type BitcoinSimn
 export { REGTEST_GENESIS_HASH } from './virtual-chain.js';
 export { startRealisticSimnet, type RealisticSimnet, type RealisticSimnetOptions } from './realistic-simnet.js';
 export { planNetwork, planNode, isSteady, isDownAt, DEFAULT_BASE_HOST, type PlannedNode, type NetworkPlanOptions, type ChurnOptions, type ChurnSchedule } from './network-plan.js';
-export { gossipEntries, addrv2Payload, staleAddresses, addrAnswer, addrv2Answer, type GossipOptions, type GossipEntry } from './addr-gossip.js';
+export { gossipEntries, addrv2Payload, staleAddresses, addrAnswer, type GossipOptions, type GossipEntry } from './addr-gossip.js';
 export { parseHostileMix, evenHostileMix, HostileMixError, HOSTILE_KINDS, CHEAP_HOSTILE_KINDS, type HostileMix } from './hostile-mix.js';
 export { MAINNET_SOFTWARE, type SoftwareShare } from './node-population.js';
 export { seededRandom, hashSeed, type Random } from './seeded-random.js';

@@ -5,9 +5,13 @@
  * crawl does ten million times. Other networks are kept as strings. Past `limit` of either it starts
  * again: the receiving thread dedupes too, so forgetting only lets repeats through.
  */
+/** A table's first slot for a key (a multiplicative hash); probes go on from it, one slot at a time. */
+const slotOf = (hi: number, lo: number) => Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 0;
+const FIRST_SIZE = 1 << 12;
+
 export class AddressMemory {
-  private high = new Int32Array(1 << 12);
-  private low = new Int32Array(1 << 12);
+  private high = new Int32Array(FIRST_SIZE);
+  private low = new Int32Array(FIRST_SIZE);
   private used = 0;
   private readonly others = new Set<string>();
 
@@ -18,18 +22,13 @@ export class AddressMemory {
     // Stored plus one: 0 marks an empty slot (port 0 with first octet 0 is a real key).
     const hi = ((port << 8) | a) + 1;
     const lo = (b << 16) | (c << 8) | d;
-    const mask = this.high.length - 1;
-    let i = Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 0;
-    for (;;) {
-      i &= mask;
-      const h = this.high[i];
-      if (h === 0) break;
-      if (h === hi && this.low[i] === lo) return false;
-      i++;
-    }
+    let i = this.find(hi, lo);
+    if (this.high[i] !== 0) return false;
     if (this.used >= this.limit) {
-      this.clearIPv4();
-      return this.addIPv4(port, a, b, c, d);
+      this.high = new Int32Array(FIRST_SIZE);
+      this.low = new Int32Array(FIRST_SIZE);
+      this.used = 0;
+      i = this.find(hi, lo);
     }
     this.high[i] = hi;
     this.low[i] = lo;
@@ -46,29 +45,25 @@ export class AddressMemory {
     return true;
   }
 
-  private clearIPv4(): void {
-    this.high = new Int32Array(1 << 12);
-    this.low = new Int32Array(1 << 12);
-    this.used = 0;
+  /** The slot holding the key, or the empty slot where it would go. */
+  private find(hi: number, lo: number): number {
+    const mask = this.high.length - 1;
+    for (let i = slotOf(hi, lo); ; i++) {
+      i &= mask;
+      const h = this.high[i];
+      if (h === 0 || (h === hi && this.low[i] === lo)) return i;
+    }
   }
 
   private grow(): void {
     const { high, low } = this;
     this.high = new Int32Array(high.length * 2);
     this.low = new Int32Array(low.length * 2);
-    const mask = this.high.length - 1;
     for (let j = 0; j < high.length; j++) {
-      const hi = high[j];
-      if (hi === 0) continue;
-      const lo = low[j];
-      let i = Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 0;
-      for (;;) {
-        i &= mask;
-        if (this.high[i] === 0) break;
-        i++;
-      }
-      this.high[i] = hi;
-      this.low[i] = lo;
+      if (high[j] === 0) continue;
+      const i = this.find(high[j], low[j]);
+      this.high[i] = high[j];
+      this.low[i] = low[j];
     }
   }
 }

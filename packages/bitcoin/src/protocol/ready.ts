@@ -15,6 +15,12 @@ import type { BitcoinConfig } from './config.js';
 /** Per session (its config object, one per thread) and thread: the addresses already reported. */
 const reported = new WeakMap<BitcoinConfig, AddressMemory>();
 
+function memoryOf(config: BitcoinConfig): AddressMemory {
+  let memory = reported.get(config);
+  if (!memory) reported.set(config, (memory = new AddressMemory(config.addressMemory ?? 0)));
+  return memory;
+}
+
 /** Bytes as a string key: native latin1 for the codec's Buffers (a third of String.fromCharCode's cost). */
 function bytesKey(buf: Uint8Array, start: number, end: number): string {
   return Buffer.isBuffer(buf) ? buf.toString('latin1', start, end) : String.fromCharCode(...buf.subarray(start, end));
@@ -25,9 +31,7 @@ function bytesKey(buf: Uint8Array, start: number, end: number): string {
  * those this session has not reported on this thread; `count` is the message's entry count.
  */
 function freshAddressesEvent(config: BitcoinConfig, command: 'addr' | 'addrv2', payload: Uint8Array): { type: 'addresses'; addresses: string[]; count: number } {
-  let memory = reported.get(config);
-  if (!memory) reported.set(config, (memory = new AddressMemory(config.addressMemory ?? 0)));
-  const seen = memory;
+  const seen = memoryOf(config);
   const fresh: string[] = [];
   const count = scanGossip(command, payload, (network, buf, at, size, port) => {
     const isNew = network === 'ipv4'

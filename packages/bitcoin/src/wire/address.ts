@@ -21,14 +21,14 @@ export interface TimedNetAddress extends NetAddress {
 /** Text form of the 16-byte address at ip[offset, offset+16). */
 export function ipToString(ip: Uint8Array, offset = 0): string {
   const o = offset;
-  if (
-    ip[o] === 0 && ip[o + 1] === 0 && ip[o + 2] === 0 && ip[o + 3] === 0 && ip[o + 4] === 0 &&
-    ip[o + 5] === 0 && ip[o + 6] === 0 && ip[o + 7] === 0 && ip[o + 8] === 0 && ip[o + 9] === 0 &&
-    ip[o + 10] === 0xff && ip[o + 11] === 0xff
-  ) {
-    return ip[o + 12] + '.' + ip[o + 13] + '.' + ip[o + 14] + '.' + ip[o + 15];
-  }
+  if (isIPv4Mapped(ip, o)) return ip[o + 12] + '.' + ip[o + 13] + '.' + ip[o + 14] + '.' + ip[o + 15];
   return ipv6ToString(ip, o);
+}
+
+/** Whether the 16 bytes at ip[offset] are an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
+export function isIPv4Mapped(ip: Uint8Array, offset = 0): boolean {
+  for (let i = 0; i < 10; i++) if (ip[offset + i] !== 0) return false;
+  return ip[offset + 10] === 0xff && ip[offset + 11] === 0xff;
 }
 
 /** RFC 5952: lowercase, no leading zeros, the longest run (≥ 2) of zero groups as "::". */

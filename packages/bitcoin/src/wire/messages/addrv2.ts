@@ -32,10 +32,20 @@ export interface AddrV2Message {
 }
 
 const NETWORK_IDS: Record<AddrV2Network, number> = { ipv4: 1, ipv6: 2, torv3: 4, i2p: 5, cjdns: 6 };
-export const ADDRV2_NETWORK_BY_ID: readonly (AddrV2Network | undefined)[] = [undefined, 'ipv4', 'ipv6', undefined, 'torv3', 'i2p', 'cjdns'];
-export const ADDRV2_SIZES: Readonly<Record<AddrV2Network, number>> = { ipv4: 4, ipv6: 16, torv3: 32, i2p: 32, cjdns: 16 };
-const BY_ID = ADDRV2_NETWORK_BY_ID;
-const SIZES = ADDRV2_SIZES;
+const BY_ID: readonly (AddrV2Network | undefined)[] = [undefined, 'ipv4', 'ipv6', undefined, 'torv3', 'i2p', 'cjdns'];
+const SIZES: Readonly<Record<AddrV2Network, number>> = { ipv4: 4, ipv6: 16, torv3: 32, i2p: 32, cjdns: 16 };
+
+/**
+ * The network of entry `i` from its BIP155 id and address length: undefined for an unknown network
+ * (skipped, as BIP155 says), malformed when the length is wrong for a known one.
+ */
+export function addrv2Network(id: number, size: number, i: number): AddrV2Network | undefined {
+  const network = BY_ID[id];
+  if (network !== undefined && size !== SIZES[network]) {
+    throw malformed(`addrv2: entry ${i}: ${network} address of ${size} bytes (should be ${SIZES[network]})`);
+  }
+  return network;
+}
 
 const TORV3_VERSION = 3;
 
@@ -92,11 +102,8 @@ function readEntry(r: PayloadReader, i: number): AddrV2Entry | undefined {
   const size = r.count(MAX_ADDRV2_SIZE, 'address length');
   const at = r.take(size, 'address');
   const port = r.u16be();
-  const network = BY_ID[id];
+  const network = addrv2Network(id, size, i);
   if (network === undefined) return undefined;
-  if (size !== SIZES[network]) {
-    throw malformed(`addrv2: entry ${i}: ${network} address of ${size} bytes (should be ${SIZES[network]})`);
-  }
   return { time, services, network, host: addrv2Host(network, r.buf, at, size), port };
 }
 

@@ -1,7 +1,7 @@
-import { malformed } from '../errors.js';
+import { isIPv4Mapped } from '../address.js';
 import { MAX_ADDR, MAX_ADDRV2_SIZE } from '../limits.js';
 import { PayloadReader } from '../reader.js';
-import { ADDRV2_NETWORK_BY_ID, ADDRV2_SIZES, type AddrV2Network } from './addrv2.js';
+import { addrv2Network, type AddrV2Network } from './addrv2.js';
 
 /** The text of an address a GossipVisitor saw, as the decoders write it. */
 export { addrv2Host as gossipHost } from './addrv2.js';
@@ -35,17 +35,10 @@ export function scanGossip(command: 'addr' | 'addrv2', payload: Uint8Array, visi
       const size = r.count(MAX_ADDRV2_SIZE, 'address length');
       const at = r.take(size, 'address');
       const port = r.u16be();
-      const network = ADDRV2_NETWORK_BY_ID[id];
-      if (network === undefined) continue; // BIP155: unknown networks are skipped
-      if (size !== ADDRV2_SIZES[network]) throw malformed(`addrv2: entry ${i}: ${network} address of ${size} bytes (should be ${ADDRV2_SIZES[network]})`);
-      visit(network, r.buf, at, size, port);
+      const network = addrv2Network(id, size, i);
+      if (network !== undefined) visit(network, r.buf, at, size, port);
     }
   }
   r.end();
   return n;
-}
-
-function isIPv4Mapped(b: Uint8Array, o: number): boolean {
-  for (let i = 0; i < 10; i++) if (b[o + i] !== 0) return false;
-  return b[o + 10] === 0xff && b[o + 11] === 0xff;
 }
